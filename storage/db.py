@@ -20,7 +20,6 @@ from soundtrack.settings import get_settings
 log = logging.getLogger(__name__)
 
 _LOCK_MESSAGES = ("could not set lock", "conflicting lock")
-_migrated: set[Path] = set()
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
@@ -65,16 +64,15 @@ def connect(
     path = Path(path or settings.database)
     timeout_s = settings.lock_timeout_s if timeout_s is None else timeout_s
     path.parent.mkdir(parents=True, exist_ok=True)
-    if read_only and (not path.exists() or path.resolve() not in _migrated):
+    if read_only and not path.exists():
         with connect(path, timeout_s=timeout_s):
             pass
 
     con = _open(path, read_only, timeout_s)
     try:
         con.execute("SET TimeZone = 'UTC'")
-        if not read_only and path.resolve() not in _migrated:
+        if not read_only:
             migrate(con)
-            _migrated.add(path.resolve())
         yield con
     finally:
         con.close()
