@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,9 +22,25 @@ class Settings(BaseSettings):
     strava_api_url: str = "https://www.strava.com/api/v3"
     strava_oauth_url: str = "https://www.strava.com/oauth"
 
+    # App credentials from each platform's developer dashboard. Secrets come only from
+    # the environment or .env, never from the database.
+    spotify_client_id: str = ""
+    spotify_client_secret: SecretStr = SecretStr("")
+    strava_client_id: str = ""
+    strava_client_secret: SecretStr = SecretStr("")
+    redirect_port: int = Field(8765, description="Port of the local OAuth redirect catcher.")
+
+    secret_key: SecretStr | None = Field(
+        None, description="Fernet key that encrypts stored tokens; default DATA_DIR/secret.key."
+    )
+
     @property
     def database(self) -> Path:
         return self.db_path or self.data_dir / "soundtrack.duckdb"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.data_dir / "secret.key"
 
 
 @lru_cache
