@@ -10,12 +10,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Install-wide settings. Per-user choices such as matching rules live in the database."""
 
-    model_config = SettingsConfigDict(env_prefix="SOUNDTRACK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SOUNDTRACK_", env_file=".env", extra="ignore"
+    )
 
-    data_dir: Path = Field(Path("data"), description="Folder for the database and key file.")
-    db_path: Path | None = Field(None, description="DuckDB file; defaults to DATA_DIR/soundtrack.duckdb.")
-    user: str = Field("me", description="User that commands act for when --user is not given.")
-    lock_timeout_s: float = Field(60.0, gt=0, description="Seconds to retry a locked database.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the database and key file."
+    )
+    db_path: Path | None = Field(
+        None, description="DuckDB file; defaults to DATA_DIR/soundtrack.duckdb."
+    )
+    user: str = Field(
+        "me", description="User that commands act for when --user is not given."
+    )
+    lock_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to retry a locked database."
+    )
 
     spotify_api_url: str = "https://api.spotify.com/v1"
     spotify_accounts_url: str = "https://accounts.spotify.com"
@@ -28,10 +38,13 @@ class Settings(BaseSettings):
     spotify_client_secret: SecretStr = SecretStr("")
     strava_client_id: str = ""
     strava_client_secret: SecretStr = SecretStr("")
-    redirect_port: int = Field(8765, description="Port of the local OAuth redirect catcher.")
+    redirect_port: int = Field(
+        8765, description="Port of the local OAuth redirect catcher."
+    )
 
     secret_key: SecretStr | None = Field(
-        None, description="Fernet key that encrypts stored tokens; default DATA_DIR/secret.key."
+        None,
+        description="Fernet key that encrypts stored tokens; default DATA_DIR/secret.key.",
     )
 
     @property

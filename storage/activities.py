@@ -33,10 +33,14 @@ def upsert_activities(
     A start time read from the recorded file is kept over the summary's start, and
     a field the incoming record leaves empty keeps its stored value.
     """
-    frame = conform(activities, ACTIVITY_COLUMNS).drop_duplicates("activity_id", keep="last")
+    frame = conform(activities, ACTIVITY_COLUMNS).drop_duplicates(
+        "activity_id", keep="last"
+    )
     with transaction(con):
         con.register("incoming_frame", frame)
-        con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_frame")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_frame"
+        )
         con.unregister("incoming_frame")
 
         merged = ", ".join(

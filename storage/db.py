@@ -48,7 +48,11 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
             time.sleep(random.uniform(0, delay))
             delay = min(delay * 2, 0.5)
             if attempts % 20 == 0:
-                log.info("database %s is locked, still retrying (%d attempts)", path, attempts)
+                log.info(
+                    "database %s is locked, still retrying (%d attempts)",
+                    path,
+                    attempts,
+                )
 
 
 @contextmanager
@@ -78,16 +82,31 @@ def connect(
         con.close()
 
 
+# Connections with an open transaction() block, so that an inner block joins the
+# outer transaction instead of failing: DuckDB has no nested transactions.
+_in_transaction: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Run a block in one transaction: all of its writes land, or none do."""
+    """Run a block in one transaction: all of its writes land, or none do.
+
+    A block inside another block on the same connection joins the outer transaction.
+    """
+    if id(con) in _in_transaction:
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _in_transaction.add(id(con))
     try:
         yield con
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    else:
+        con.execute("COMMIT")
+    finally:
+        _in_transaction.discard(id(con))
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -106,7 +125,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {
+        row[0]
+        for row in con.execute("SELECT version FROM schema_migrations").fetchall()
+    }
     applied = []
     for version, name, sql in migration_files():
         if version in done:
