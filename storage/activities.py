@@ -142,3 +142,41 @@ def find_activity_near(
         {"user": user_id, "start": start_at.to_pydatetime()},
     ).fetchone()
     return row[0] if row else None
+
+
+def adopt_recordings(con: duckdb.DuckDBPyConnection, user_id: str) -> int:
+    """Fold activities made from lone recordings into the Strava activity they record.
+
+    A recording imported before its activities.csv becomes an activity of its own; once
+    the export arrives, its start and pauses move to the Strava activity that starts
+    within the tolerance, and the stand-in is deleted. Returns how many were folded.
+    """
+    pairs = con.execute(
+        f"""
+        SELECT f.activity_id AS lone, s.activity_id AS strava
+        FROM activities f JOIN activities s
+          ON s.user_id = f.user_id AND s.activity_id NOT LIKE 'file-%'
+         AND abs(epoch(s.start_at) - epoch(f.start_at)) <= {FILE_START_TOLERANCE_S}
+        WHERE f.user_id = $user AND f.activity_id LIKE 'file-%'
+        QUALIFY row_number() OVER (PARTITION BY f.activity_id
+                                   ORDER BY abs(epoch(s.start_at) - epoch(f.start_at))) = 1
+        """,
+        {"user": user_id},
+    ).fetchall()
+    with transaction(con):
+        for lone, strava in pairs:
+            con.execute(
+                """
+                UPDATE activities SET start_at = f.start_at, elapsed_s = f.elapsed_s,
+                       start_from_file = true
+                FROM (SELECT start_at, elapsed_s FROM activities WHERE activity_id = $lone) f
+                WHERE activity_id = $strava
+                """,
+                {"lone": lone, "strava": strava},
+            )
+            con.execute(
+                "UPDATE activity_pauses SET activity_id = $strava WHERE activity_id = $lone",
+                {"lone": lone, "strava": strava},
+            )
+            con.execute("DELETE FROM activities WHERE activity_id = ?", [lone])
+    return len(pairs)

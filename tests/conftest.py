@@ -1,11 +1,18 @@
 """Shared fixtures: a real DuckDB file per test, settings pointed at it, the real inputs."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from soundtrack.settings import get_settings
+# Each test session gets its own Prefect home before Prefect is imported, so flow
+# runs and cached task results never leak between sessions.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="soundtrack-prefect-")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from soundtrack.settings import get_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,0 +1,58 @@
+"""Print what an import read, per file, and what it stored."""
+
+from rich.console import Console
+from rich.table import Table
+
+from flows.import_exports import ImportSummary
+
+
+def print_import_summary(summary: ImportSummary, console: Console) -> None:
+    """Print one row per input file, then the stored totals."""
+    table = Table(show_edge=False)
+    for column in ("file", "kind", "records", "kept", "skipped"):
+        table.add_column(
+            column, justify="right" if column in ("records", "kept") else "left"
+        )
+    unrelated = 0
+    for outcome in summary.outcomes:
+        if outcome.kind is None:
+            unrelated += 1
+            continue
+        if outcome.parsed is None:
+            table.add_row(
+                outcome.display_path,
+                outcome.kind,
+                "-",
+                "0",
+                f"unreadable: {outcome.error}",
+            )
+            continue
+        parsed = outcome.parsed
+        kept = _kept(parsed)
+        skipped = ", ".join(
+            f"{n} {reason}" for reason, n in sorted(parsed.skipped.items())
+        )
+        table.add_row(
+            outcome.display_path, parsed.kind, str(parsed.read), str(kept), skipped
+        )
+    console.print(table)
+    if unrelated:
+        console.print(
+            f"Ignored {unrelated} files that are not Spotify or Strava exports."
+        )
+    counts = summary.counts
+    console.print(
+        f"Stored {counts.plays.inserted} new plays ({counts.plays.already_stored} already stored, "
+        f"{counts.plays.merged} seen in a more exact source, {counts.plays.superseded} replaced "
+        f"by a more exact record) and {counts.activities.inserted} new activities "
+        f"({counts.activities.updated} updated, {counts.activities.unchanged} unchanged); "
+        f"{counts.recordings_linked} recordings linked to activities, {counts.pauses} pauses."
+    )
+
+
+def _kept(parsed) -> int:
+    if parsed.plays is not None:
+        return len(parsed.plays)
+    if parsed.activities is not None:
+        return len(parsed.activities)
+    return 0

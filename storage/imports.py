@@ -1,0 +1,140 @@
+"""Store one import (plays, activities, recordings and pauses) in a single transaction."""
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from storage.activities import (
+    ActivityWriteCounts,
+    adopt_recordings,
+    find_activity_near,
+    replace_pauses,
+    upsert_activities,
+)
+from storage.db import transaction
+from storage.plays import PlayWriteCounts, upsert_plays
+from storage.records import (
+    ACTIVITY_COLUMNS,
+    PAUSE_COLUMNS,
+    PLAY_COLUMNS,
+    conform,
+    empty,
+)
+
+# Fields a recording keeps when it refines an activity the export already describes:
+# the exact start and length come from the file, everything else from Strava.
+_RECORDING_FIELDS = [
+    "activity_id",
+    "start_at",
+    "elapsed_s",
+    "utc_offset_s",
+    "start_from_file",
+    "source",
+]
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    sha256: str
+    display_path: str
+    kind: str
+    records: int
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    plays: PlayWriteCounts
+    activities: ActivityWriteCounts
+    recordings_linked: int  # recordings matched to an activity of the export
+    pauses: int
+
+
+def ensure_user(con: duckdb.DuckDBPyConnection, user_id: str) -> None:
+    con.execute("INSERT OR IGNORE INTO users (user_id) VALUES (?)", [user_id])
+
+
+def store_import(
+    con: duckdb.DuckDBPyConnection,
+    user_id: str,
+    plays: list[pd.DataFrame],
+    activities: list[pd.DataFrame],
+    recordings: list[tuple[pd.DataFrame, pd.DataFrame]],
+    files: list[ImportedFile],
+) -> StoreCounts:
+    """Store everything one import read, all or nothing; idempotent.
+
+    recordings holds one (activity row, pauses) pair per recorded file. Each is linked
+    to the stored activity whose export names the file or that starts within the
+    tolerance of it, and stands as an activity of its own otherwise.
+    """
+    with transaction(con):
+        ensure_user(con, user_id)
+        play_counts = upsert_plays(con, user_id, _concat(plays, PLAY_COLUMNS))
+        activity_counts = upsert_activities(
+            con, user_id, _concat(activities, ACTIVITY_COLUMNS)
+        )
+        linked, pauses = _store_recordings(con, user_id, recordings)
+        adopt_recordings(con, user_id)
+        con.register("files_frame", pd.DataFrame([f.__dict__ for f in files]))
+        if files:
+            con.execute(
+                "INSERT OR IGNORE INTO import_files"
+                " SELECT $user, sha256, display_path, kind, records, current_localtimestamp()"
+                " FROM files_frame",
+                {"user": user_id},
+            )
+        con.unregister("files_frame")
+    return StoreCounts(play_counts, activity_counts, linked, pauses)
+
+
+def _store_recordings(
+    con: duckdb.DuckDBPyConnection,
+    user_id: str,
+    recordings: list[tuple[pd.DataFrame, pd.DataFrame]],
+) -> tuple[int, int]:
+    linked = 0
+    rows, pause_frames, ids = [], [], []
+    for activity, pauses in recordings:
+        if activity.empty:
+            continue
+        row = conform(activity, ACTIVITY_COLUMNS).iloc[[0]].copy()
+        target = _linked_activity(con, user_id, row.iloc[0])
+        if target is not None:
+            linked += 1
+            row = row[_RECORDING_FIELDS].assign(activity_id=target)
+        pauses = conform(pauses, PAUSE_COLUMNS).assign(
+            activity_id=row.iloc[0]["activity_id"]
+        )
+        rows.append(row)
+        pause_frames.append(pauses)
+        ids.append(row.iloc[0]["activity_id"])
+    if rows:
+        upsert_activities(con, user_id, pd.concat(rows, ignore_index=True))
+        replace_pauses(con, ids, _concat(pause_frames, PAUSE_COLUMNS))
+    return linked, sum(len(p) for p in pause_frames)
+
+
+def _linked_activity(
+    con: duckdb.DuckDBPyConnection, user_id: str, row: pd.Series
+) -> str | None:
+    # Strava's bulk export names each recording in activities.csv as
+    # "activities/<upload id>.fit.gz"; that upload id is not the activity id.
+    name = row["activity_file"]
+    if isinstance(name, str):
+        found = con.execute(
+            "SELECT activity_id FROM activities WHERE user_id = ? AND activity_id <> ?"
+            " AND (activity_file = ? OR activity_file LIKE '%/' || ?)",
+            [user_id, row["activity_id"], name, name],
+        ).fetchone()
+        if found:
+            return found[0]
+    near = find_activity_near(con, user_id, row["start_at"])
+    if near is not None and near != row["activity_id"] and not near.startswith("file-"):
+        return near
+    return None
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    frames = [conform(f, columns) for f in frames if f is not None and not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else empty(columns)
