@@ -1,6 +1,6 @@
 """Per-user preferences, stored as JSON documents in the settings table."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class MatchRules(BaseModel):
@@ -36,4 +36,51 @@ class MatchRules(BaseModel):
     )
 
 
-PREFERENCE_MODELS: dict[str, type[BaseModel]] = {"match_rules": MatchRules}
+# Fields that playlist and description templates may use, with example values.
+TEMPLATE_FIELDS = {
+    "name": "Sunday Long Run",
+    "sport": "Run",
+    "date": "2026-05-03",
+    "start": "08:15",
+    "minutes": 95,
+    "tracks": 24,
+    "playlist_url": "https://open.spotify.com/playlist/37i9dQZF1DX0000000000000",
+}
+
+
+class PublishSettings(BaseModel):
+    """How playlists are named and whether the Strava description links them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    playlist_name: str = Field("{name} · {date}", description="Playlist name template.")
+    playlist_description: str = Field(
+        "The soundtrack of {name}, {date} {start}: {tracks} tracks over {minutes} min.",
+        description="Playlist description template; one line, at most 300 characters.",
+    )
+    public: bool = Field(False, description="Create public playlists.")
+    update_strava_description: bool = Field(
+        True, description="Add a link to the playlist to the activity's description."
+    )
+    description_line: str = Field(
+        "{playlist_url}",
+        description="Text after the soundtrack marker in the description.",
+    )
+
+    @field_validator("playlist_name", "playlist_description", "description_line")
+    @classmethod
+    def _known_fields_only(cls, template: str) -> str:
+        try:
+            template.format(**TEMPLATE_FIELDS)
+        except (KeyError, IndexError, ValueError) as error:
+            known = ", ".join("{" + name + "}" for name in TEMPLATE_FIELDS)
+            raise ValueError(
+                f"template {template!r} is invalid ({error}); use {known}"
+            ) from None
+        return template
+
+
+PREFERENCE_MODELS: dict[str, type[BaseModel]] = {
+    "match_rules": MatchRules,
+    "publish": PublishSettings,
+}
