@@ -52,8 +52,8 @@ MONTHS = {
     for name in names
 }
 
-# "May 13, 2026, 9:54:42 AM". \s also matches the narrow no-break space that newer
-# CLDR locale data puts before AM/PM.
+# "May 13, 2026, 9:54:42 AM". \s also matches the narrow no-break space that
+# CLDR 42 and later put before AM/PM in English times.
 ACTIVITY_DATE = re.compile(
     r"(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),\s*(?P<year>\d{4}),?\s+"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})\s*(?P<ampm>[AaPp][Mm])"
@@ -84,7 +84,7 @@ def detect_strava_kind(file: InputFile) -> str | None:
 
 
 def parse_activities_csv(file: InputFile) -> ParsedFile:
-    """Parse activities.csv into an activities frame; start_at is naive UTC.
+    """Parse activities.csv into an activities frame, with start_at in naive UTC.
 
     Raises ImportFileError for an unknown header, and for a row without an id or
     with an invalid date, elapsed time or number (record is the 1-based data row).
@@ -129,7 +129,7 @@ def _decode(file: InputFile) -> str:
 
 
 def _read_header(file: InputFile) -> list[str] | None:
-    # Only the first line is needed; a header never contains a line break.
+    # Detection reads only the first line, because Strava headers have no line breaks.
     head = file.unzipped()[:65536]
     first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
     try:
@@ -198,7 +198,7 @@ class _Row:
         return value or None
 
     def number_of(self, name: str, occurrence: int = 0) -> float | None:
-        """Return the cell as a float, None if empty; raise ImportFileError if invalid."""
+        """Return the cell as a float, or None if empty. Raises ImportFileError if invalid."""
         value = self.text(name, occurrence)
         if value is None:
             return None
@@ -208,7 +208,7 @@ class _Row:
             raise self.error(name, f"{value!r} is not a number") from None
 
     def required(self, name: str, convert: Callable[[str], object]) -> object:
-        """Return convert(cell); raise ImportFileError if it is empty or invalid."""
+        """Return convert(cell). Raises ImportFileError if the cell is empty or invalid."""
         value = self.text(name)
         if value is None:
             raise self.error(name, "the value is missing")

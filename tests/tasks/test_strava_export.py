@@ -96,7 +96,7 @@ def test_current_export_first_row(current: pd.DataFrame):
     assert first["activity_file"] == "activities/69594322202.fit.gz"
 
 
-def test_current_export_last_row_pm(current: pd.DataFrame):
+def test_current_export_last_row(current: pd.DataFrame):
     last = current.iloc[-1]
     assert last["activity_id"] == "63336575188"
     assert last["start_at"] == pd.Timestamp("2024-12-14 14:59:30")
@@ -119,7 +119,7 @@ def test_current_export_sport_types(current: pd.DataFrame):
     }
 
 
-def test_current_export_indoor_has_zero_distance(current: pd.DataFrame):
+def test_indoor_activities_zero_distance(current: pd.DataFrame):
     indoor = current[current["sport_type"].isin(["Yoga", "Workout"])]
     assert len(indoor) == 6
     assert (indoor["distance_m"].fillna(0) == 0).all()
@@ -212,7 +212,7 @@ def test_unknown_language_header_rejected():
         parse_activities_csv(file)
 
 
-def test_localised_export_rejected_under_any_name():
+def test_localised_export_rejected_any_name():
     cells = ["ID de l'activité", "Date de l'activité", "Distance", "Durée"] * 2
     file = _csv(",".join(cells) + "\n", "export_fr.csv")
     with pytest.raises(ImportFileError, match="ID de l'activité"):
@@ -227,7 +227,7 @@ def test_activities_csv_with_wrong_columns_rejected():
         parse_activities_csv(file)
 
 
-def test_row_with_invalid_date_names_row_and_field():
+def test_invalid_date_names_row_field():
     bad = CURRENT_ROW.replace('"Mar 9, 2024, 2:56:25 PM"', '"9 mars 2024 14:56"')
     file = _csv(f"{CURRENT_HEADER}\n{CURRENT_ROW}\n{bad}\n")
     with pytest.raises(ImportFileError) as caught:
@@ -237,7 +237,7 @@ def test_row_with_invalid_date_names_row_and_field():
     assert "'9 mars 2024 14:56'" in str(caught.value)
 
 
-def test_row_without_id_names_row_and_field():
+def test_missing_id_names_row_field():
     file = _csv(
         f"{HEADER_2018}\n{ROW_2018}\n{ROW_2018}\n,2024-03-10 08:00:00,x,Run,,60,1,,,\n"
     )
@@ -248,7 +248,7 @@ def test_row_without_id_names_row_and_field():
     assert "missing" in caught.value.problem
 
 
-def test_row_with_text_in_number_column_rejected():
+def test_text_in_number_rejected():
     bad = ROW_2018.replace("8251.5", "n/a")
     with pytest.raises(ImportFileError) as caught:
         parse_activities_csv(_csv(f"{HEADER_2018}\n{bad}\n"))
