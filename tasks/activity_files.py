@@ -23,9 +23,11 @@ from tasks.inputs import InputFile, ParsedFile
 
 SOURCE = "activity_file"
 
-# A gap between two consecutive GPX or TCX points longer than this is a pause. Smart
-# recording writes a point every 1-10 s while moving, so a full minute without one
-# means the recorder was paused or had stopped logging.
+# A gap between two consecutive GPX or TCX points longer than this is a pause.
+# Recorders write a point every 1 to about 10 s while moving (Garmin smart recording),
+# so a full minute without one is taken as a pause.
+# NOTE: a GPS dropout while moving counts as a pause too. One Strava GPX jumps 68 min
+# and about 13.7 km between two points, and that gap becomes a pause.
 MAX_POINT_GAP_S = 60
 
 # Times before 1970 are placeholders, not recordings. gpxpy's own test files write
@@ -97,7 +99,7 @@ FIT_SUB_SPORTS = {
     ("fitness_equipment", "indoor_rowing"): "Rowing",
 }
 
-# Timer event types that stop the recording timer; "start" restarts it.
+# Timer event types that stop the recording timer. A "start" event restarts it.
 FIT_TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
 # fitdecode raises FitError for what it detects, but corrupt bytes inside a valid
@@ -151,7 +153,7 @@ def parse_activity_file(file: InputFile, kind: str) -> ParsedFile:
     }
     if kind not in readers:
         raise ValueError(
-            f"unknown activity file kind {kind!r}; expected fit, gpx or tcx"
+            f"activity file kind {kind!r} is not supported, use fit, gpx or tcx"
         )
     data = _unzip(file)
     recording = readers[kind](file, data)
@@ -238,7 +240,7 @@ def _clip(
 def _valid_utc(value: object) -> datetime | None:
     """Return value as naive UTC, or None if it is not a datetime from 1970 on.
 
-    A naive value is taken as UTC, as GPX and TCX define their times in UTC.
+    A naive value is taken as UTC, because GPX and TCX define their times in UTC.
     """
     if not isinstance(value, datetime):
         return None
@@ -364,9 +366,9 @@ class _FitMessages:
 
 def _read_fit(file: InputFile, data: bytes) -> Recording:
     messages = _FitMessages()
-    # Both modes go on past a defect where fitdecode can, and report it as a
-    # warning. A Wahoo ELEMNT BOLT file whose developer_data_id lacks an
-    # application_id reads this way, where strict parsers raise.
+    # In WARN mode fitdecode reads past defects it can work around and issues a
+    # warning, which becomes a note on the parsed file. The Wahoo ELEMNT BOLT test
+    # file, whose developer_data_id lacks an application_id, reads without one.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -405,7 +407,10 @@ def _fit_recording(
 def _timer_pauses(
     events: list[tuple[datetime, str]],
 ) -> list[tuple[datetime, datetime]]:
-    """Return a pause from each timer stop to the next start; a final stop ends the file."""
+    """Return a pause from each timer stop to the next start.
+
+    A stop with no later start ends the recording and makes no pause.
+    """
     pauses = []
     stopped_at = None
     for time, event_type in sorted(events, key=lambda event: event[0]):
@@ -418,7 +423,7 @@ def _timer_pauses(
 
 
 def _fit_local_offset_s(frame: fitdecode.FitDataMessage) -> int | None:
-    # activity.local_timestamp is the same instant in the device's local time;
+    # activity.local_timestamp is the same instant in the device's local time.
     # fitdecode builds both values as UTC datetimes, so their difference is the offset.
     utc = frame.get_value("timestamp", fallback=None)
     local = frame.get_value("local_timestamp", fallback=None)

@@ -190,7 +190,7 @@ class _Row:
         self.columns = columns
 
     def text(self, name: str, occurrence: int = 0) -> str | None:
-        """Return the stripped cell of the nth column with this label, or None if empty."""
+        """Return the stripped cell of the nth column with this label, or None."""
         positions = self.columns.get(name, [])
         if occurrence >= len(positions) or positions[occurrence] >= len(self.cells):
             return None
@@ -198,7 +198,7 @@ class _Row:
         return value or None
 
     def number_of(self, name: str, occurrence: int = 0) -> float | None:
-        """Return the cell as a float, or None if empty. Raises ImportFileError if invalid."""
+        """Return the cell as a float or None. Raises ImportFileError if invalid."""
         value = self.text(name, occurrence)
         if value is None:
             return None
@@ -208,7 +208,7 @@ class _Row:
             raise self.error(name, f"{value!r} is not a number") from None
 
     def required(self, name: str, convert: Callable[[str], object]) -> object:
-        """Return convert(cell). Raises ImportFileError if the cell is empty or invalid."""
+        """Return convert(cell). Raises ImportFileError if empty or invalid."""
         value = self.text(name)
         if value is None:
             raise self.error(name, "the value is missing")
@@ -317,7 +317,7 @@ def _round(value: float | None) -> int | None:
 
 
 def _sport_type(label: str | None) -> str | None:
-    """Map an English activity type label ("Virtual Ride") to a sport_type ("VirtualRide")."""
+    """Map an English type label ("Virtual Ride") to a sport_type ("VirtualRide")."""
     if label is None:
         return None
     if label in SPORT_LABELS:

@@ -1,4 +1,4 @@
-"""Tests of the Strava activities.csv importer against real exports and small headers."""
+"""Tests of the Strava activities.csv importer on real exports and small headers."""
 
 import os
 import time
