@@ -71,14 +71,15 @@ SPORT_LABELS = {
 def detect_strava_kind(file: InputFile) -> str | None:
     """Return "strava_activities_csv" for a Strava activities export, else None.
 
-    Raises ImportFileError for a file named activities.csv, or a CSV that looks like a
-    localised Strava export, whose header is not a layout this importer reads.
+    Raises ImportFileError for a file named activities.csv, or a .csv file that looks
+    like a localised Strava export, whose header is not a layout this importer reads.
     """
     header = _read_header(file)
     if header is not None and _layout(header) is not None:
         return KIND
-    named_like_export = file.name.lower() == "activities.csv"
-    if named_like_export or (header is not None and _looks_like_strava(header)):
+    name = file.name.lower()
+    looks_like_export = name.endswith(".csv") and _looks_like_strava(header or [])
+    if name == "activities.csv" or looks_like_export:
         raise _unknown_layout(file, header or [])
     return None
 
@@ -153,6 +154,8 @@ def _layout(header: list[str]) -> str | None:
 def _looks_like_strava(header: list[str]) -> bool:
     # A localised Strava export ("Aktivitäts-ID", "ID de l'activité") keeps the
     # repeated column labels and opens with the activity id.
+    if not header:
+        return False
     repeated = len(header) - len(set(header))
     return repeated >= 3 and "id" in header[0].lower()
 

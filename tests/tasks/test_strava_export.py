@@ -219,6 +219,12 @@ def test_localised_export_rejected_any_name():
         detect_strava_kind(file)
 
 
+def test_one_line_json_with_id_ignored():
+    record = '{"id":1,"private":false,"type":"Run"}'
+    text = "[" + ",".join([record] * 4) + "]"
+    assert detect_strava_kind(_csv(text, "activities.json")) is None
+
+
 def test_activities_csv_with_wrong_columns_rejected():
     file = _csv("date,steps\n2024-01-01,9000\n")
     with pytest.raises(ImportFileError, match="'date', 'steps'"):
