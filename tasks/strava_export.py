@@ -16,7 +16,7 @@ KIND = "strava_activities_csv"
 SOURCE = "strava_export"
 
 # The current English export (103 columns in 2026). Some labels repeat: the first
-# block holds display values (Distance in km), a later block raw ones (in metres).
+# block contains display values (Distance in km), a later block raw ones (in metres).
 CURRENT_REQUIRED = ("Activity ID", "Activity Date", "Activity Type", "Elapsed Time")
 
 # The export written around 2018 has ten lowercase columns:
@@ -291,8 +291,8 @@ def parse_activity_date(value: str) -> datetime:
 
 
 def _parse_iso_date(value: str) -> datetime:
-    # The 2018 layout writes "2014-09-12 16:54:28" in UTC; digits only, so strptime
-    # does not depend on the locale here.
+    # The 2018 layout writes "2014-09-12 16:54:28" in UTC. The format has digits only,
+    # so strptime does not depend on the locale here.
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
 
 
