@@ -1,5 +1,6 @@
 """The `soundtrack` command line."""
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,9 @@ apply_defaults()
 app = typer.Typer(
     no_args_is_help=True, help="Turn the music of each activity into a playlist."
 )
-console = Console()
+# Piped output gets a wide line instead of rich's 80 columns, so reports stay one row
+# per file.
+console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True)
 
 UserOption = Annotated[

@@ -1,5 +1,7 @@
 """Print what an import read, per file, and what it stored."""
 
+from pathlib import PurePath
+
 from rich.console import Console
 from rich.table import Table
 
@@ -9,10 +11,11 @@ from flows.import_exports import ImportSummary
 def print_import_summary(summary: ImportSummary, console: Console) -> None:
     """Print one row per input file, then the stored totals."""
     table = Table(show_edge=False)
-    for column in ("file", "kind", "records", "kept", "skipped"):
-        table.add_column(
-            column, justify="right" if column in ("records", "kept") else "left"
-        )
+    table.add_column("file", overflow="fold", ratio=3)
+    table.add_column("kind")
+    table.add_column("records", justify="right")
+    table.add_column("kept", justify="right")
+    table.add_column("skipped", overflow="fold", ratio=2)
     unrelated = 0
     for outcome in summary.outcomes:
         if outcome.kind is None:
@@ -20,7 +23,7 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
             continue
         if outcome.parsed is None:
             table.add_row(
-                outcome.display_path,
+                _short(outcome.display_path),
                 outcome.kind,
                 "-",
                 "0",
@@ -33,7 +36,11 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
             f"{n} {reason}" for reason, n in sorted(parsed.skipped.items())
         )
         table.add_row(
-            outcome.display_path, parsed.kind, str(parsed.read), str(kept), skipped
+            _short(outcome.display_path),
+            parsed.kind,
+            str(parsed.read),
+            str(kept),
+            skipped,
         )
     console.print(table)
     if unrelated:
@@ -48,6 +55,14 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
         f"({counts.activities.updated} updated, {counts.activities.unchanged} unchanged); "
         f"{counts.recordings_linked} recordings linked to activities, {counts.pauses} pauses."
     )
+
+
+def _short(display_path: str) -> str:
+    # The folder and the name are enough to tell files apart in a report.
+    archive, _, member = display_path.rpartition("!")
+    parts = PurePath(member).parts[-2:]
+    prefix = PurePath(archive).name + "!" if archive else ""
+    return prefix + "/".join(parts)
 
 
 def _kept(parsed) -> int:

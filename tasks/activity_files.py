@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import fitdecode
 import gpxpy
+import gpxpy.geo
 import gpxpy.gpx
 import pandas as pd
 from tcxreader.tcxreader import TCXReader
@@ -26,9 +27,12 @@ SOURCE = "activity_file"
 # A gap between two consecutive GPX or TCX points longer than this is a pause.
 # Recorders write a point every 1 to about 10 s while moving (Garmin smart recording),
 # so a full minute without one is taken as a pause.
-# NOTE: a GPS dropout while moving counts as a pause too. One Strava GPX jumps 68 min
-# and about 13.7 km between two points, and that gap becomes a pause.
 MAX_POINT_GAP_S = 60
+
+# Unless the two points around the gap are this fast apart (m/s): then the recorder
+# missed points while the athlete moved on. One Strava GPX jumps 68 min and about
+# 13.7 km (3.4 m/s) between two points, and a 9-point file spans a 70-minute ride.
+MOVING_ACROSS_GAP_MS = 1.0
 
 # Times before 1970 are placeholders, not recordings. gpxpy's own test files write
 # 1901-12-13T20:45:52, the minimum of a signed 32-bit Unix time.
@@ -249,19 +253,32 @@ def _valid_utc(value: object) -> datetime | None:
     return value if value >= EARLIEST_VALID else None
 
 
-def _gap_pauses(
-    points: list[tuple[datetime, int]],
-) -> list[tuple[datetime, datetime]]:
-    """Return pauses between time-sorted (time, segment) points.
+Point = tuple[datetime, int, float | None, float | None]  # time, segment, lat, lon
 
-    A pause is a gap longer than MAX_POINT_GAP_S, or any gap between two segments.
+
+def _gap_pauses(points: list[Point]) -> list[tuple[datetime, datetime]]:
+    """Return pauses between time-sorted (time, segment, lat, lon) points.
+
+    A pause is any gap between two segments, or a gap longer than MAX_POINT_GAP_S
+    across which the athlete did not travel at MOVING_ACROSS_GAP_MS or faster.
     """
     pauses = []
-    for (before, segment), (after, next_segment) in itertools.pairwise(points):
-        gap_s = (after - before).total_seconds()
-        if gap_s > MAX_POINT_GAP_S or (gap_s > 0 and segment != next_segment):
-            pauses.append((before, after))
+    for before, after in itertools.pairwise(points):
+        gap_s = (after[0] - before[0]).total_seconds()
+        if gap_s <= 0:
+            continue
+        if before[1] != after[1] or (
+            gap_s > MAX_POINT_GAP_S and not _moved(before, after, gap_s)
+        ):
+            pauses.append((before[0], after[0]))
     return pauses
+
+
+def _moved(before: Point, after: Point, gap_s: float) -> bool:
+    if None in (before[2], before[3], after[2], after[3]):
+        return False
+    metres = gpxpy.geo.haversine_distance(before[2], before[3], after[2], after[3])
+    return metres / gap_s >= MOVING_ACROSS_GAP_MS
 
 
 # GPX
@@ -282,10 +299,10 @@ def _read_gpx(file: InputFile, data: bytes) -> Recording:
         for point in segment.points:
             time = _valid_utc(point.time)
             if time is not None:
-                points.append((time, number))
+                points.append((time, number, point.latitude, point.longitude))
     points.sort(key=lambda point: point[0])
     return Recording(
-        times=[time for time, _segment in points],
+        times=[point[0] for point in points],
         pauses=_gap_pauses(points),
         sport_type=_gpx_sport(gpx),
         name=gpx.name or next((t.name for t in gpx.tracks if t.name), None),
@@ -314,11 +331,15 @@ def _read_tcx(file: InputFile, data: bytes) -> Recording:
 
     # A time such as 2022-12-04T20:14:28.000-04:00 is converted with the offset as
     # written, even where the recorder wrote the wrong offset for that date.
-    converted = [_valid_utc(point.time) for point in exercise.trackpoints]
-    times = sorted(time for time in converted if time is not None)
+    points = []
+    for point in exercise.trackpoints:
+        time = _valid_utc(point.time)
+        if time is not None:
+            points.append((time, 0, point.latitude, point.longitude))
+    points.sort(key=lambda point: point[0])
     return Recording(
-        times=times,
-        pauses=_gap_pauses([(time, 0) for time in times]),
+        times=[point[0] for point in points],
+        pauses=_gap_pauses(points),
         sport_type=TCX_SPORTS.get(exercise.activity_type or ""),
     )
 
