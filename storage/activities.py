@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from storage.db import transaction
+from storage.db import fetch_one, transaction
 from storage.records import ACTIVITY_COLUMNS, PAUSE_COLUMNS, conform
 
 # How close a recorded file's first timestamp must be to a stored activity's start
@@ -67,11 +67,12 @@ def upsert_activities(
             """,
             {"user": user_id},
         )
-        counts = con.execute(
+        counts = fetch_one(
+            con,
             "SELECT count(*), count(*) FILTER (NOT existed),"
             " count(*) FILTER (changed), count(*) FILTER (existed AND NOT changed)"
-            " FROM merged"
-        ).fetchone()
+            " FROM merged",
+        )
         con.execute(
             f"""
             INSERT INTO activities BY NAME
@@ -131,7 +132,8 @@ def find_activity_near(
     con: duckdb.DuckDBPyConnection, user_id: str, start_at: pd.Timestamp
 ) -> str | None:
     """Return the id of the user's activity starting within the file tolerance, if any."""
-    row = con.execute(
+    row = fetch_one(
+        con,
         f"""
         SELECT activity_id FROM activities
         WHERE user_id = $user
@@ -140,7 +142,7 @@ def find_activity_near(
         LIMIT 1
         """,
         {"user": user_id, "start": start_at.to_pydatetime()},
-    ).fetchone()
+    )
     return row[0] if row else None
 
 

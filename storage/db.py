@@ -109,6 +109,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         _in_transaction.discard(id(con))
 
 
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: object = None
+) -> tuple | None:
+    """Run a query and return its first row, reading the result to the end.
+
+    DuckDB 2 keeps a partly read result open, and the next register() on the same
+    connection then fails with "connection has an unfinished result".
+    """
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """Return (version, name, sql) for each numbered file in storage/migrations."""
     found = []

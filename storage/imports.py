@@ -12,7 +12,7 @@ from storage.activities import (
     replace_pauses,
     upsert_activities,
 )
-from storage.db import transaction
+from storage.db import fetch_one, transaction
 from storage.plays import PlayWriteCounts, upsert_plays
 from storage.records import (
     ACTIVITY_COLUMNS,
@@ -122,11 +122,12 @@ def _linked_activity(
     # "activities/<upload id>.fit.gz"; that upload id is not the activity id.
     name = row["activity_file"]
     if isinstance(name, str):
-        found = con.execute(
+        found = fetch_one(
+            con,
             "SELECT activity_id FROM activities WHERE user_id = ? AND activity_id <> ?"
             " AND (activity_file = ? OR activity_file LIKE '%/' || ?)",
             [user_id, row["activity_id"], name, name],
-        ).fetchone()
+        )
         if found:
             return found[0]
     near = find_activity_near(con, user_id, row["start_at"])

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from storage.db import transaction
+from storage.db import fetch_one, transaction
 from storage.records import PLAY_COLUMNS, PLAY_SOURCES, conform, track_key
 
 # Two records from different sources are one play when their possible end instants
@@ -72,10 +72,10 @@ def upsert_plays(
     """
     with transaction(con):
         _stage(con, user_id, plays)
-        received = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+        received = fetch_one(con, "SELECT count(*) FROM incoming")[0]
 
         con.execute("DELETE FROM incoming WHERE play_id IN (SELECT play_id FROM plays)")
-        new = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+        new = fetch_one(con, "SELECT count(*) FROM incoming")[0]
         already_stored = received - new
 
         # Drop incoming records of a play that a better or equal source already has,
@@ -92,16 +92,17 @@ def upsert_plays(
             """,
             {"user": user_id},
         )
-        kept = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+        kept = fetch_one(con, "SELECT count(*) FROM incoming")[0]
 
-        superseded = con.execute(
+        superseded = fetch_one(
+            con,
             f"""
             DELETE FROM plays b WHERE b.user_id = $user AND EXISTS (
                 SELECT 1 FROM incoming a WHERE a.source_rank < b.source_rank AND {_SAME_PLAY}
             )
             """,
             {"user": user_id},
-        ).fetchone()[0]
+        )[0]
 
         con.execute(
             """

@@ -6,6 +6,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from soundtrack.errors import SettingsError
+from storage.db import fetch_one
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -17,9 +18,9 @@ def load_preference(
 
     Raises SettingsError naming the key and field when the stored value is invalid.
     """
-    row = con.execute(
-        "SELECT value FROM settings WHERE user_id = ? AND key = ?", [user_id, key]
-    ).fetchone()
+    row = fetch_one(
+        con, "SELECT value FROM settings WHERE user_id = ? AND key = ?", [user_id, key]
+    )
     if row is None:
         return model()
     try:

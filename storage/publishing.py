@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from storage.db import transaction
+from storage.db import fetch_one, transaction
 
 
 @dataclass
@@ -31,10 +31,11 @@ _FIELDS = list(PlaylistRecord.__dataclass_fields__)
 def load_playlist(
     con: duckdb.DuckDBPyConnection, activity_id: str
 ) -> PlaylistRecord | None:
-    row = con.execute(
+    row = fetch_one(
+        con,
         f"SELECT {', '.join(_FIELDS)} FROM playlists WHERE activity_id = ?",
         [activity_id],
-    ).fetchone()
+    )
     return PlaylistRecord(*row) if row else None
 
 
@@ -74,7 +75,8 @@ def activities_to_publish(con: duckdb.DuckDBPyConnection, user_id: str) -> list[
 
 def publish_facts(con: duckdb.DuckDBPyConnection, activity_id: str) -> dict:
     """Return what the templates and the publish step need to know about one activity."""
-    row = con.execute(
+    row = fetch_one(
+        con,
         """
         SELECT a.activity_id, a.strava_id, a.name, a.sport_type, a.elapsed_s,
                timezone(coalesce(a.timezone, 'UTC'), a.start_at::TIMESTAMPTZ)::TIMESTAMP,
@@ -85,7 +87,7 @@ def publish_facts(con: duckdb.DuckDBPyConnection, activity_id: str) -> dict:
         GROUP BY ALL
         """,
         [activity_id],
-    ).fetchone()
+    )
     keys = [
         "activity_id",
         "strava_id",

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from soundtrack.preferences import MatchRules
-from storage.db import transaction
+from storage.db import fetch_one, transaction
 
 # A play's interval is [end - played length, end]. A minute-precision end (account
 # data) lies somewhere in [end, end + 60 s), so the join uses the middle of that range.
@@ -93,7 +93,8 @@ def rebuild_soundtracks(
         con.execute(f"CREATE OR REPLACE TEMP TABLE matched AS {_MATCHES_SQL}", params)
         changed = _changed_activities(con, user_id)
         _replace(con, user_id, changed, rules)
-        counts = con.execute(
+        counts = fetch_one(
+            con,
             """
             SELECT (SELECT count(*) FROM activities
                     WHERE user_id = $user
@@ -102,7 +103,7 @@ def rebuild_soundtracks(
             FROM matched
             """,
             {"user": user_id, "sports": rules.sport_types},
-        ).fetchone()
+        )
         con.execute("DROP TABLE matched")
     return SoundtrackCounts(counts[0], counts[1], len(changed), counts[2])
 

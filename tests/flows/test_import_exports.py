@@ -59,11 +59,67 @@ def test_real_exports_import_with_pinned_counts(real_dir, db_path):
     assert linked == 4
 
 
-# Pinned from a run over the real folders and checked against the per-file counts
-# that the importer tests pin.
-PINNED_PLAYS: dict[str, int] = {}
-PINNED_ACTIVITIES = 0
+# Pinned from a run over the real folders; the importer tests pin why each file keeps
+# what it keeps. The endsong excerpt holds one record twice, stored once.
+PINNED_PLAYS = {"account_data": 1101, "extended_history": 754}
+# 76 rows of the two activities.csv files, plus 15 recordings that no row names.
+PINNED_ACTIVITIES = 91
 PINNED_UNREADABLE: list[str] = []
+# name: (kind, records read, records kept)
+PINNED_FILES = {
+    "Streaming_History_Audio_2022.json": ("spotify_extended", 35, 33),
+    "Streaming_History_Audio_2024_4_excerpt.json": ("spotify_extended", 160, 139),
+    "Streaming_History_Audio_2024_excerpt.json": ("spotify_extended", 200, 194),
+    "Streaming_History_Audio_2026_excerpt.json": ("spotify_extended", 60, 59),
+    "Streaming_History_Video_2026.json": ("spotify_video", 13, 0),
+    "endsong_1_excerpt.json": ("spotify_extended", 354, 330),
+    "StreamingHistory0_excerpt.json": ("spotify_account", 320, 301),
+    "StreamingHistory_audiobook_0.json": ("spotify_account_audiobook", 11, 0),
+    "StreamingHistory_music_0_excerpt.json": ("spotify_account", 400, 400),
+    "StreamingHistory_music_1_excerpt.json": ("spotify_account", 400, 400),
+    "StreamingHistory_podcast_0_excerpt.json": ("spotify_account_podcast", 150, 0),
+    "activities.csv": ("strava_activities_csv", 67, 67),
+    "activities_2018_format.csv": ("strava_activities_csv", 9, 9),
+    "fitdecode_2015-10-13-08-43-15.fit": ("fit", 1, 1),
+    "fitdecode_activity-small-fenix2-run.fit": ("fit", 1, 1),
+    "fitdecode_elemnt-bolt-no-application-id-inside-developer-data-id.fit": (
+        "fit",
+        1,
+        1,
+    ),
+    "fitdecode_event_timestamp.fit": ("fit", 1, 1),
+    "fitdecode_garmin-fenix-5-run.fit": ("fit", 1, 1),
+    "fitdecode_sample-activity-indoor-trainer.fit": ("fit", 1, 1),
+    "fitdecode_sample-activity.fit": ("fit", 1, 1),
+    "gpxpy_Mojstrovka.gpx": ("gpx", 1, 0),
+    "gpxpy_around-visnjan-with-car.gpx": ("gpx", 1, 1),
+    "gpxpy_cerknicko-jezero.gpx": ("gpx", 1, 1),
+    "gpxpy_cerknicko-without-times.gpx": ("gpx", 1, 1),
+    "gpxpy_korita-zbevnica.gpx": ("gpx", 1, 1),
+    "gpxpy_track-with-less-sec-time.gpx": ("gpx", 1, 1),
+    "strava-ruby-client_fitbit_ionic_17611540601.tcx": ("tcx", 1, 1),
+    "strava_export_50311096562.gpx": ("gpx", 1, 1),
+    "strava_export_51117377208.gpx": ("gpx", 1, 1),
+    "strava_export_51173752758.gpx": ("gpx", 1, 1),
+    "strava_export_51472847905.gpx": ("gpx", 1, 1),
+    "stravalib_edge705_sample_trimmed.tcx": ("tcx", 1, 1),
+    "tcxreader_vivoactive_hr_sup_activity_1.tcx": ("tcx", 1, 1),
+}
+
+
+def test_real_exports_report_per_file_counts(real_dir):
+    folders = ["spotify_extended", "spotify_account", "strava_export", "activity_files"]
+    summary = import_exports([str(real_dir / f) for f in folders], "me")
+    counts = {}
+    for outcome in summary.outcomes:
+        parsed = outcome.parsed
+        frame = parsed.plays if parsed.plays is not None else parsed.activities
+        counts[Path(outcome.display_path).name] = (
+            outcome.kind,
+            parsed.read,
+            0 if frame is None else len(frame),
+        )
+    assert counts == PINNED_FILES
 
 
 def test_second_import_changes_no_table(real_dir, db_path):
