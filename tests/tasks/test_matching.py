@@ -194,3 +194,53 @@ def test_second_match_changes_nothing(db_path):
         after = con.execute("SELECT * FROM soundtracks").fetchall()
     assert counts.changed == 0
     assert before == after
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "UTC", "Asia/Kolkata"])
+def test_account_data_matches_in_any_process_zone(db_path, monkeypatch, zone):
+    # Case C04: account data ends at minute precision in UTC, whatever TZ says.
+    import json
+    import time
+
+    from tasks.inputs import InputFile
+    from tasks.spotify_export import parse_spotify_file
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    record = {
+        "endTime": "2021-10-14 00:04",
+        "artistName": "Harbour Lights",
+        "trackName": "Tide Tables",
+        "msPlayed": 182200,
+    }
+    file = InputFile(
+        "StreamingHistory0.json",
+        "StreamingHistory0.json",
+        json.dumps([record]).encode(),
+    )
+    plays = parse_spotify_file(file, "spotify_account").plays
+    try:
+        with connect(db_path) as con:
+            upsert_plays(con, "me", plays)
+            upsert_activities(
+                con, "me", pd.DataFrame([activity("1", "2021-10-13T23:30:00", 3600)])
+            )
+            match_soundtracks(con, "me")
+            stored = con.execute(
+                "SELECT ended_at, end_uncertainty_s FROM plays"
+            ).fetchall()
+            matched = con.execute(
+                "SELECT track_name, started_at, ended_at FROM soundtrack_tracks"
+            ).fetchall()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert stored == [(T("2021-10-14T00:04").to_pydatetime(), 60)]
+    # The join uses the middle of the end minute: 00:04:30 minus 182.2 s.
+    assert matched == [
+        (
+            "Tide Tables",
+            T("2021-10-14T00:01:27.800").to_pydatetime(),
+            T("2021-10-14T00:04:30").to_pydatetime(),
+        )
+    ]
