@@ -14,9 +14,9 @@ __all__ = ["detect_spotify_kind", "parse_spotify_file"]
 def parse_spotify_file(file: InputFile, kind: str) -> ParsedFile:
     """Parse one Spotify export file into plays (UTC, naive) with skip counts.
 
-    Raises ImportFileError, naming the file and, where one is at fault, the record
-    index (from 0) and field, when the file is not valid JSON, is not a list of
-    objects, or has a record without a required field, so no part of it is kept.
+    Raises ImportFileError when the file is not valid JSON, is not a list of objects,
+    or has a record without a required field, so no part of it is kept. The error
+    names the file and, where one is at fault, the record index (from 0) and field.
     """
     if kind not in (EXTENDED, ACCOUNT, *NON_MUSIC_KINDS):
         raise ValueError(f"unknown Spotify export kind {kind!r}")

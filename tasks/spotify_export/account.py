@@ -24,7 +24,7 @@ LOCAL_TRACK = "Unknown Track"
 
 # Older account-data files (StreamingHistory0.json, 2020) list podcast episodes
 # among songs, with the show as artistName and the episode as trackName. Nothing in
-# the record tells them apart, so they are kept as plays and the file's notes count
+# the record distinguishes them, so they are kept as plays and the file's notes count
 # the plays long enough to be episodes.
 LONG_PLAY_MS = 30 * 60 * 1000
 

@@ -34,7 +34,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 def detect_spotify_kind(file: InputFile) -> str | None:
-    """Return the Spotify export kind of file from its content, or None if it is none.
+    """Return the Spotify export kind of file from its content, or None for any other file.
 
     Kinds: spotify_extended, spotify_video, spotify_account, spotify_account_podcast
     and spotify_account_audiobook. Only the records in the first 256 KiB are read.
@@ -114,7 +114,7 @@ def _majority_kind(records: list) -> str | None:
 def _is_video(name: str, records: list, complete: bool) -> bool:
     # The video history has exactly the audio history's keys, so the name decides.
     # Without it, a file is video only if every record is an episode, which is
-    # known only when the sample holds the whole file. A larger all-episode file
+    # known only when the sample contains the whole file. A larger all-episode file
     # stays spotify_extended and yields no plays either, because each episode
     # record is skipped.
     if fnmatch.fnmatch(name.lower(), "streaming_history_video*"):
