@@ -21,6 +21,7 @@ from storage.records import (
     conform,
     empty,
 )
+from storage.sync import add_coverage
 
 # Fields a recording keeps when it refines an activity the export already describes:
 # the exact start and length come from the file, everything else from Strava.
@@ -71,6 +72,7 @@ def store_import(
     with transaction(con):
         ensure_user(con, user_id)
         play_counts = upsert_plays(con, user_id, _concat(plays, PLAY_COLUMNS))
+        _record_coverage(con, user_id, plays)
         activity_counts = upsert_activities(
             con, user_id, _concat(activities, ACTIVITY_COLUMNS)
         )
@@ -86,6 +88,27 @@ def store_import(
             )
         con.unregister("files_frame")
     return StoreCounts(play_counts, activity_counts, linked, pauses)
+
+
+def _record_coverage(
+    con: duckdb.DuckDBPyConnection, user_id: str, plays: list[pd.DataFrame]
+) -> None:
+    # A Spotify export lists every play of its span, so that span is covered.
+    for frame in plays:
+        if frame is None or frame.empty:
+            continue
+        started = frame["ended_at"] - pd.to_timedelta(frame["ms_played"], unit="ms")
+        ended = frame["ended_at"] + pd.to_timedelta(
+            frame["end_uncertainty_s"], unit="s"
+        )
+        source = frame["source"].iloc[0]
+        add_coverage(
+            con,
+            user_id,
+            source,
+            started.min().to_pydatetime(),
+            ended.max().to_pydatetime(),
+        )
 
 
 def _store_recordings(

@@ -14,7 +14,15 @@ from flows.import_exports import import_exports
 from soundtrack.errors import ImportFileError
 from storage.db import connect
 
-TABLES = ["users", "plays", "activities", "activity_pauses", "import_files", "settings"]
+TABLES = [
+    "users",
+    "plays",
+    "activities",
+    "activity_pauses",
+    "import_files",
+    "settings",
+    "listening_coverage",
+]
 
 
 def snapshot(db_path: Path) -> dict[str, list]:
@@ -31,7 +39,11 @@ def snapshot(db_path: Path) -> dict[str, list]:
 
 
 def _stamp(table: str) -> str:
-    return {"plays": "imported_at", "activities": "imported_at"}.get(table, "")
+    return {
+        "plays": "imported_at",
+        "activities": "imported_at",
+        "listening_coverage": "recorded_at",
+    }.get(table, "")
 
 
 def test_real_exports_import_with_pinned_counts(real_dir, db_path):
