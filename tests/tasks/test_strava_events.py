@@ -1,6 +1,5 @@
 import json
 
-
 from storage.db import connect
 from tasks.strava_events import apply_events, collect_spool
 from webhooks.events import StravaEvent, spool_event
