@@ -11,7 +11,8 @@ from flows.match import match
 from soundtrack.output import print_table
 from soundtrack.report import print_import_summary
 from storage.db import connect
-from storage.soundtracks import soundtrack_tracks
+from storage.soundtracks import soundtracks_for_display
+from tasks.preferences import update_preference
 
 DEMO_USER = "demo"
 
@@ -29,11 +30,14 @@ def demo_flow(folder: str, seed: int) -> None:
 def run_demo(folder: Path, seed: int, console: Console) -> None:
     """Run the demo and print what was imported and the resulting soundtracks."""
     demo_flow(str(folder), seed)
+    # The sample runner lives in London; activities.csv carries no time zone.
+    with connect() as con:
+        update_preference(con, DEMO_USER, "profile", "timezone", "Europe/London")
     summary = import_exports([str(folder / "exports")], DEMO_USER)
     print_import_summary(summary, console)
     match(DEMO_USER)
     with connect(read_only=True) as con:
-        tracks = soundtrack_tracks(con, DEMO_USER)
+        tracks = soundtracks_for_display(con, DEMO_USER)
     console.print()
     print_table(tracks, console)
     activities = tracks["activity_id"].nunique()

@@ -109,13 +109,66 @@ def export_playlists(
 def _load_tracks(user: str | None):
     from soundtrack.settings import get_settings
     from storage.db import connect
-    from storage.soundtracks import soundtrack_tracks
+    from storage.soundtracks import soundtracks_for_display
 
     try:
         with connect(read_only=True) as con:
-            return soundtrack_tracks(con, user or get_settings().user)
+            return soundtracks_for_display(con, user or get_settings().user)
     except SoundtrackError as error:
         _fail(error)
+
+
+settings_app = typer.Typer(
+    no_args_is_help=True, help="Show or change per-user settings."
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.command("show")
+def settings_show(user: UserOption = None) -> None:
+    """Print every per-user setting with its current value."""
+    from soundtrack.preferences import PREFERENCE_MODELS
+    from soundtrack.settings import get_settings
+    from storage.db import connect
+    from storage.preferences import load_preference
+
+    user = user or get_settings().user
+    try:
+        with connect() as con:
+            for key, model in PREFERENCE_MODELS.items():
+                value = load_preference(con, user, key, model)
+                console.print(f"[bold]{key}[/bold]")
+                for name, current in value.model_dump().items():
+                    help_text = model.model_fields[name].description or ""
+                    console.print(f"  {name} = {current!r}  [dim]{help_text}[/dim]")
+    except SoundtrackError as error:
+        _fail(error)
+
+
+@settings_app.command("set")
+def settings_set(
+    key: Annotated[str, typer.Argument(help="Setting group, such as match_rules.")],
+    field: Annotated[
+        str, typer.Argument(help="Field in the group, such as min_play_s.")
+    ],
+    value: Annotated[
+        str, typer.Argument(help="New value; JSON (30, true, null, [...]) or text.")
+    ],
+    user: UserOption = None,
+) -> None:
+    """Change one per-user setting, after checking the new value."""
+    from soundtrack.settings import get_settings
+    from storage.db import connect
+    from tasks.preferences import update_preference
+
+    try:
+        with connect() as con:
+            updated = update_preference(
+                con, user or get_settings().user, key, field, value
+            )
+    except SoundtrackError as error:
+        _fail(error)
+    console.print(f"{key}.{field} = {getattr(updated, field)!r}")
 
 
 @app.command()

@@ -39,7 +39,8 @@ def print_table(tracks: pd.DataFrame, console: Console) -> None:
             f"{first['activity_name']} ({first['sport_type']}, {minutes} min)  "
             f"{len(group)} tracks"
         )
-        table = Table(title=title, title_justify="left", show_edge=False)
+        console.print(title, style="bold", highlight=False)
+        table = Table(show_edge=False)
         table.add_column("at", justify="right")
         table.add_column("artist")
         table.add_column("track")

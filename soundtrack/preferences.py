@@ -1,5 +1,7 @@
 """Per-user preferences, stored as JSON documents in the settings table."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -34,6 +36,29 @@ class MatchRules(BaseModel):
         gt=0,
         description="Leave out music heard during recorded pauses this long, s.",
     )
+
+
+class Profile(BaseModel):
+    """Facts about the user that no export carries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = Field(
+        "UTC",
+        description="IANA zone for showing activities whose source gives none, "
+        "such as those from Strava's activities.csv.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {name!r}; use an IANA name such as Europe/London"
+            ) from None
+        return name
 
 
 # Fields that playlist and description templates may use, with example values.
@@ -82,5 +107,6 @@ class PublishSettings(BaseModel):
 
 PREFERENCE_MODELS: dict[str, type[BaseModel]] = {
     "match_rules": MatchRules,
+    "profile": Profile,
     "publish": PublishSettings,
 }

@@ -167,21 +167,23 @@ def _replace(
     )
 
 
-def soundtrack_tracks(con: duckdb.DuckDBPyConnection, user_id: str) -> pd.DataFrame:
+def soundtrack_tracks(
+    con: duckdb.DuckDBPyConnection, user_id: str, home_timezone: str = "UTC"
+) -> pd.DataFrame:
     """Return every matched track with its activity, in activity and play order.
 
-    Times are UTC; local_* columns use the activity's time zone, or `UTC` when none
-    is known.
+    Times are UTC; local_* columns use the activity's time zone, or home_timezone
+    when its source gives none.
     """
     return con.execute(
         """
         SELECT a.activity_id, a.strava_id, a.name AS activity_name, a.sport_type,
-               a.start_at, a.elapsed_s, coalesce(a.timezone, 'UTC') AS timezone,
-               timezone(coalesce(a.timezone, 'UTC'), a.start_at::TIMESTAMPTZ)::TIMESTAMP
+               a.start_at, a.elapsed_s, coalesce(a.timezone, $home) AS timezone,
+               timezone(coalesce(a.timezone, $home), a.start_at::TIMESTAMPTZ)::TIMESTAMP
                    AS local_start,
                t.position, t.track_uri, t.track_name, t.artist_name,
                t.started_at, t.ended_at, t.offset_s, t.overlap_s, t.end_uncertainty_s,
-               timezone(coalesce(a.timezone, 'UTC'), t.started_at::TIMESTAMPTZ)::TIMESTAMP
+               timezone(coalesce(a.timezone, $home), t.started_at::TIMESTAMPTZ)::TIMESTAMP
                    AS local_track_start
         FROM soundtrack_tracks t
         JOIN soundtracks s USING (activity_id)
@@ -189,5 +191,16 @@ def soundtrack_tracks(con: duckdb.DuckDBPyConnection, user_id: str) -> pd.DataFr
         WHERE s.user_id = $user
         ORDER BY a.start_at, a.activity_id, t.position
         """,
-        {"user": user_id},
+        {"user": user_id, "home": home_timezone},
     ).df()
+
+
+def soundtracks_for_display(
+    con: duckdb.DuckDBPyConnection, user_id: str
+) -> pd.DataFrame:
+    """Return soundtrack_tracks() in the user's profile time zone."""
+    from soundtrack.preferences import Profile
+    from storage.preferences import load_preference
+
+    profile = load_preference(con, user_id, "profile", Profile)
+    return soundtrack_tracks(con, user_id, profile.timezone)
