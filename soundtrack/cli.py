@@ -19,7 +19,7 @@ app = typer.Typer(
 # Piped output gets a wide line instead of rich's 80 columns, so reports stay one row
 # per file.
 console = Console(width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 UserOption = Annotated[
     str | None,
