@@ -22,16 +22,30 @@ candidate_plays AS (
     SELECT play_id, track_key, track_uri, track_name, artist_name, end_uncertainty_s,
            started_at + to_milliseconds(end_uncertainty_s * 500) AS p_start,
            ended_at + to_milliseconds(end_uncertainty_s * 500) AS p_end,
-           ms_played / 1000.0 AS length_s
+           ms_played / 1000.0 AS length_s,
+           epoch(started_at + to_milliseconds(end_uncertainty_s * 500))::BIGINT // 3600
+               AS hour
     FROM plays
     WHERE user_id = $user AND ms_played >= $min_play_s * 1000
 ),
+longest AS (
+    SELECT coalesce(max(length_s), 0) + 60 AS s FROM candidate_plays
+),
+window_hours AS (
+    -- A play that overlaps a window starts at most one play length before it, so
+    -- each window lists the hours such a play can start in, and a hash join on the
+    -- hour replaces a range join over every play.
+    SELECT w.*, unnest(range(
+               (epoch(w.w_start)::BIGINT - (SELECT s FROM longest)::BIGINT) // 3600,
+               epoch(w.w_end)::BIGINT // 3600 + 1)) AS hour
+    FROM windows w
+),
 overlapping AS (
-    SELECT w.activity_id, w.w_start, p.*,
+    SELECT w.activity_id, w.w_start, p.* EXCLUDE (hour),
            epoch(least(p.p_end, w.w_end)) - epoch(greatest(p.p_start, w.w_start))
                AS window_overlap_s
-    FROM windows w JOIN candidate_plays p
-      ON p.p_start < w.w_end AND p.p_end > w.w_start
+    FROM window_hours w JOIN candidate_plays p USING (hour)
+    WHERE p.p_start < w.w_end AND p.p_end > w.w_start
 ),
 paused AS (
     -- Seconds of each play heard during a long recorded pause of its activity.
