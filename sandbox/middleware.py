@@ -44,6 +44,8 @@ class SandboxMiddleware:
         logged = False
 
         def log(status: int | None) -> None:
+            nonlocal logged
+            logged = True
             user = scope["state"].get("user_key")
             now = self.world.clock.now()
             record = RequestRecord(
@@ -54,26 +56,26 @@ class SandboxMiddleware:
         service = service_of(scope["path"])
 
         async def send_logged(message):
-            nonlocal logged
             # Log before the client can see the answer, so a test that has its
             # response always finds the request in the log.
             if message["type"] == "http.response.start" and not logged:
-                logged = True
                 log(message["status"])
             await send(message)
 
         try:
-            await self._dispatch(scope, receive, send, send_logged, service)
+            await self._dispatch(scope, receive, send, send_logged, log)
         finally:
             if not logged:
                 log(None)
 
-    async def _dispatch(self, scope, receive, send, send_logged, service):
+    async def _dispatch(self, scope, receive, send, send_logged, log):
         path, method = scope["path"], scope["method"]
+        service = service_of(path)
         action = None
         if service in ("spotify", "strava"):
             action = self.world.faults.decide(method, path)
         if action is not None and action.kind == "drop":
+            log(None)
             await _drop_connection(send)
             return
         if action is not None and action.kind == "respond":

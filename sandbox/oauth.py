@@ -429,7 +429,12 @@ async def strava_deauthorize(request: Request):
     _revoke_all(world, access)
     athlete_id = world.state.user(access.user_key).strava_athlete_id
     world.webhooks.emit(
-        athlete_id, "athlete", athlete_id, "update", {"authorized": "false"}
+        athlete_id,
+        "athlete",
+        athlete_id,
+        "update",
+        {"authorized": "false"},
+        client_id=access.client_id,
     )
     return {"access_token": access.token}
 

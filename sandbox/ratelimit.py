@@ -67,13 +67,18 @@ class SpotifyLimiter:
 
             window = self._window(client_id, now)
             if len(window) >= self.limits.per_window:
-                oldest = window[0]
-                wait = oldest + timedelta(seconds=self.limits.window_s) - now
-                return Verdict({}, True, max(1, math.ceil(wait.total_seconds())))
+                return Verdict({}, True, self._retry_after(window, now))
 
             window.append(now)
             self._daily[day_key] = used_today + 1
             return Verdict({})
+
+    def _retry_after(self, window: deque[datetime], now: datetime) -> int:
+        """Return whole seconds until the oldest counted request leaves the window."""
+        if not window:
+            return max(1, math.ceil(self.limits.window_s))
+        wait = window[0] + timedelta(seconds=self.limits.window_s) - now
+        return max(1, math.ceil(wait.total_seconds()))
 
     def _window(self, client_id: str, now: datetime) -> deque[datetime]:
         window = self._recent.setdefault(client_id, deque())

@@ -104,15 +104,19 @@ class WebhookDispatcher:
         object_id: int,
         aspect: str,
         updates: dict | None = None,
+        client_id: str | None = None,
     ) -> int:
-        """Queue one event for every subscription the owner authorized; return the count."""
+        """Queue one event per subscription of an app the owner authorized.
+
+        With `client_id`, only that app's subscriptions get the event, whether or not
+        the owner still authorizes it (a deauthorization event). Returns the count.
+        """
         queued = 0
         for subscription in list(self.state.subscriptions.values()):
-            user = self.state.user_by_athlete(owner_id)
-            authorized = user is not None and self.state.has_authorized(
-                user.key, "strava", subscription.client_id
-            )
-            if not authorized and object_type != "athlete":
+            if client_id is not None:
+                if subscription.client_id != client_id:
+                    continue
+            elif not self._authorized(owner_id, subscription.client_id):
                 continue
             event = {
                 "aspect_type": aspect,
@@ -126,6 +130,12 @@ class WebhookDispatcher:
             self._enqueue(subscription.id, event)
             queued += 1
         return queued
+
+    def _authorized(self, owner_id: int, client_id: str) -> bool:
+        user = self.state.user_by_athlete(owner_id)
+        if user is None:
+            return False
+        return self.state.has_authorized(user.key, "strava", client_id)
 
     def announce_new_activities(self) -> None:
         """Send a create event for each activity that became visible since last time."""
