@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from clients.spotify import SpotifyClient
@@ -10,10 +9,9 @@ from clients.strava import StravaClient
 from flows.sync import sync
 from sandbox.scenario import Activity, Play, Scenario, User
 from sandbox.server import SandboxServer
-from soundtrack.settings import get_settings
 from storage.db import connect
-from tasks.connect import connect_service
 from tasks.description import MARKER, count_blocks
+from tests.flows.live import connect_user, point_settings_at
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 RUN_START = NOW - timedelta(hours=3)
@@ -88,43 +86,11 @@ def runner_scenario() -> Scenario:
     return Scenario(users=[user])
 
 
-def point_settings_at(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    values = {
-        "SOUNDTRACK_SPOTIFY_API_URL": sandbox.spotify_api_url,
-        "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": sandbox.spotify_accounts_url,
-        "SOUNDTRACK_STRAVA_API_URL": sandbox.strava_api_url,
-        "SOUNDTRACK_STRAVA_OAUTH_URL": sandbox.strava_oauth_url,
-        "SOUNDTRACK_SPOTIFY_CLIENT_ID": sandbox.spotify_app.client_id,
-        "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": sandbox.spotify_app.client_secret,
-        "SOUNDTRACK_STRAVA_CLIENT_ID": sandbox.strava_app.client_id,
-        "SOUNDTRACK_STRAVA_CLIENT_SECRET": sandbox.strava_app.client_secret,
-        "SOUNDTRACK_REDIRECT_PORT": str(_free_port()),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _approve_in_browser(url: str) -> None:
-    # The sandbox's authorize page approves at once and redirects to the callback.
-    response = httpx.get(url + "&sandbox_user=runner", follow_redirects=True)
-    assert response.status_code == 200, response.text
-
-
 @pytest.fixture
 def live(monkeypatch, settings_env):
     with SandboxServer(scenario=runner_scenario()) as sandbox:
         point_settings_at(sandbox, monkeypatch)
-        connect_service("runner", "spotify", _approve_in_browser, timeout_s=20)
-        connect_service("runner", "strava", _approve_in_browser, timeout_s=20)
+        connect_user("runner")
         yield sandbox
 
 
