@@ -1,4 +1,4 @@
-"""Injected failures: random 5xx, slow answers and dropped connections, plus one-shots."""
+"""Injected failures: random 5xx, slow responses and dropped connections, plus one-shots."""
 
 import fnmatch
 import random
@@ -16,12 +16,12 @@ class FaultSettings(BaseModel):
     error_statuses: list[int] = Field(default_factory=lambda: [500, 502, 503])
     slow_rate: float = Field(0.0, ge=0, le=1)
     slow_seconds: float = Field(
-        2.0, ge=0, description="Real seconds a slow answer waits."
+        2.0, ge=0, description="Real seconds a slow response waits."
     )
     drop_rate: float = Field(0.0, ge=0, le=1)
     strava_app_inactive: bool = Field(
         False,
-        description="Answer every Strava API call 403, as when the app owner's "
+        description="Respond 403 to every Strava API call, as when the app owner's "
         "Strava API subscription has lapsed.",
     )
 
@@ -46,7 +46,7 @@ class OneShot:
 
 @dataclass
 class FaultAction:
-    """What to do to one request instead of (or before) answering it."""
+    """What to do to one request instead of, or before, responding to it."""
 
     kind: str  # "respond", "drop" or "slow"
     status: int = 500
@@ -92,7 +92,7 @@ class Faults:
         self.configure(FaultSettings())
 
     def decide(self, method: str, path: str) -> FaultAction | None:
-        """Return the fault for this request, or None to answer it normally."""
+        """Return the fault for this request, or None to respond normally."""
         with self._lock:
             shot = self._take_one_shot(method, path)
             if shot is not None:

@@ -8,7 +8,7 @@ from sandbox.state import RequestRecord
 
 logger = logging.getLogger(__name__)
 
-# Strava answers every API call this way when the app owner's Strava API
+# Strava returns this for every API call when the app owner's Strava API
 # subscription has lapsed (a 2026 rule). NOTE: no captured body exists, so the
 # wording is an estimate in Strava's Fault shape.
 APP_INACTIVE_BODY = {
@@ -56,7 +56,7 @@ class SandboxMiddleware:
         service = service_of(scope["path"])
 
         async def send_logged(message):
-            # Log before the client can see the answer, so a test that has its
+            # Log before the client can see the response, so a test that has its
             # response always finds the request in the log.
             if message["type"] == "http.response.start" and not logged:
                 log(message["status"])

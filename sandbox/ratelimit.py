@@ -22,7 +22,7 @@ class SpotifyLimits(BaseModel):
         25_000, ge=0, description="Requests per UTC day; None for no quota."
     )
     empty_body: bool = Field(
-        False, description="Answer 429 with no body and no Retry-After header."
+        False, description="Respond 429 with no body and no Retry-After header."
     )
 
 
@@ -56,7 +56,7 @@ class SpotifyLimiter:
         self._daily: dict[tuple[str, str], int] = {}
 
     def check(self, client_id: str) -> Verdict:
-        """Count one request by `client_id` and say whether it is over a limit."""
+        """Count one request by `client_id` and report whether it is over a limit."""
         now = self.clock.now()
         with self._lock:
             day_key = (client_id, now.date().isoformat())
@@ -107,7 +107,7 @@ class StravaLimiter:
         """Count one request and return the X-RateLimit headers and whether it is over.
 
         Windows reset at :00, :15, :30 and :45 and at midnight UTC. A request over
-        the limit still counts, as on Strava.
+        the limit still counts. NOTE: that is assumed; Strava's documentation is silent.
         """
         now = self.clock.now()
         quarter = now.strftime("%Y-%m-%dT%H:") + str(now.minute // 15)

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 
 class ApiError(Exception):
-    """An answer other than success; rendered as `body` (JSON, text or empty)."""
+    """A response other than success, rendered as `body` (JSON, text or empty)."""
 
     def __init__(
         self,
@@ -55,7 +55,7 @@ def render(
 
 
 def reply(request: Request, body, status: int = 200) -> Response:
-    """Answer with `body` plus any headers the route's checks collected (rate limits)."""
+    """Respond with `body` plus any headers the route's checks collected (rate limits)."""
     return render(body, status, extra_headers(request))
 
 
@@ -65,7 +65,7 @@ def extra_headers(request: Request) -> dict[str, str]:
 
 
 def add_headers(request: Request, headers: dict[str, str]) -> None:
-    """Store headers that every answer to this request must carry."""
+    """Store headers that every response to this request must carry."""
     current = dict(getattr(request.state, "extra_headers", {}))
     current.update(headers)
     request.state.extra_headers = current

@@ -218,7 +218,7 @@ def _paging(href: str, items: list, offset: int, limit: int, total: int) -> dict
 
 @router.post("/me/playlists")
 async def create_playlist(request: Request):
-    """Create a playlist for the current user; answers 201 with the playlist."""
+    """Create a playlist for the current user; responds 201 with the playlist."""
     body = await read_body(request)
     public = body.get("public", True)
     world, token = _authorize(request, any_of=_modify_scope(bool(public)))
@@ -271,7 +271,7 @@ async def get_playlist(playlist_id: str, request: Request):
 
 @router.put("/playlists/{playlist_id}")
 async def change_playlist(playlist_id: str, request: Request):
-    """Change name, description, public or collaborative; answers 200, empty body."""
+    """Change name, description, public or collaborative; responds 200, empty body."""
     world, token = _authorize(
         request, any_of=("playlist-modify-public", "playlist-modify-private")
     )
@@ -308,7 +308,7 @@ async def get_playlist_items(playlist_id: str, request: Request):
 
 @router.post("/playlists/{playlist_id}/items")
 async def add_playlist_items(playlist_id: str, request: Request):
-    """Add up to 100 track URIs at `position` (default the end); answers 201."""
+    """Add up to 100 track URIs at `position` (default the end); responds 201."""
     world, token = _authorize(request)
     playlist = _playlist_for(world, playlist_id, token.user_key)
     _authorize_modify(token, playlist)
@@ -370,7 +370,7 @@ def _position(request: Request, body: dict, length: int) -> int:
 
 @router.put("/playlists/{playlist_id}/images")
 async def upload_playlist_image(playlist_id: str, request: Request):
-    """Store a base64 JPEG (256 KB at most) as the cover; answers 202, empty body."""
+    """Store a base64 JPEG (256 KB at most) as the cover; responds 202, empty body."""
     world, token = _authorize(request, any_of=("ugc-image-upload",))
     playlist = _playlist_for(world, playlist_id, token.user_key)
     _authorize_modify(token, playlist)

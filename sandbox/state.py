@@ -92,7 +92,7 @@ class Subscription:
 
 @dataclass
 class RequestRecord:
-    """One request the sandbox answered; `time` is sandbox time, `user` a user key."""
+    """One request the sandbox received, `time` is sandbox time, `user` a user key."""
 
     method: str
     path: str
@@ -228,7 +228,7 @@ class SandboxState:
         )
 
     def log_request(self, record: RequestRecord) -> None:
-        """Append one answered request to the request log."""
+        """Append one request to the request log."""
         with self.lock:
             self.request_log.append(record)
 

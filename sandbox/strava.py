@@ -39,7 +39,7 @@ def _require_scope(token, any_of: tuple[str, ...], permission: str) -> None:
 
 
 def _not_found() -> ApiError:
-    # Strava answers an unknown activity id with 404 and an EMPTY body.
+    # Strava responds to an unknown activity id with 404 and an EMPTY body.
     return ApiError(404, None)
 
 
@@ -91,7 +91,8 @@ async def list_activities(request: Request):
         and (before is None or a.start_date.timestamp() < before)
         and (after is None or a.start_date.timestamp() > after)
     ]
-    # With only `after`, Strava lists oldest first; otherwise newest first.
+    # With only `after`, Strava lists oldest first, otherwise newest first.
+    # NOTE: taken from client reports, not from Strava's reference.
     oldest_first = after is not None and before is None
     chosen.sort(key=lambda a: a.start_date, reverse=not oldest_first)
     start = (page - 1) * per_page
@@ -169,7 +170,7 @@ async def _params(request: Request) -> dict:
 
 @router.post("/push_subscriptions")
 async def create_subscription(request: Request):
-    """Verify the callback with a hub.challenge GET, then subscribe; answers 201."""
+    """Verify the callback with a hub.challenge GET, then subscribe; responds 201."""
     world = world_of(request)
     params = await _params(request)
     _check_app(world, params)
@@ -236,7 +237,7 @@ def _subscription_body(world, subscription: Subscription) -> dict:
 
 @router.delete("/push_subscriptions/{subscription_id}")
 async def delete_subscription(subscription_id: int, request: Request):
-    """Delete a subscription; answers 204 with no body."""
+    """Delete a subscription; responds 204 with no body."""
     world = world_of(request)
     _check_app(world, await _params(request))
     with world.state.lock:

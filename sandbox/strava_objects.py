@@ -60,6 +60,8 @@ def athlete_detail(user: User) -> dict:
             "date_preference": "%m/%d/%Y",
             "measurement_preference": "meters",
             "clubs": [],
+            "postable_clubs_count": 0,
+            "ftp": None,
             "bikes": [],
             "shoes": [],
         }
@@ -113,7 +115,11 @@ def summary_activity(activity: Activity, athlete_id: int) -> dict:
         "end_latlng": [],
         "average_speed": speed,
         "max_speed": speed,
-        "has_heartrate": False,
+        # Strava leaves the heart-rate keys out without a heart-rate stream; the
+        # sandbox's runs all have one, as the real samples do.
+        "has_heartrate": True,
+        "average_heartrate": 150.0,
+        "max_heartrate": 170.0,
         "heartrate_opt_out": False,
         "display_hide_heartrate_option": False,
         "elev_high": 0.0,
@@ -125,6 +131,7 @@ def summary_activity(activity: Activity, athlete_id: int) -> dict:
         "pr_count": 0,
         "total_photo_count": 0,
         "has_kudoed": False,
+        "suffer_score": 50.0,
     }
 
 
@@ -176,7 +183,7 @@ def stream_points(activity: Activity) -> dict[str, list]:
 
 
 def streams_body(activity: Activity, keys: list[str], key_by_type: bool):
-    """Build the streams answer: keyed by type, or the list form when not keyed."""
+    """Build the streams response body: keyed by type, or the list form when not keyed."""
     points = stream_points(activity)
     chosen = [key for key in keys if key in points]
     # With key_by_type, Strava always adds "distance" (as series_type).

@@ -19,7 +19,7 @@ LOOPBACK_HOSTS = {"127.0.0.1"}
 
 
 class WebhookSettings(BaseModel):
-    """How events reach callbacks. Delays are REAL seconds, not sandbox-clock time,
+    """Delivery settings for events. Delays are REAL seconds, not sandbox-clock time,
     because a test may never move the sandbox clock and still expects deliveries."""
 
     seed: int = 0
@@ -68,7 +68,7 @@ class WebhookDispatcher:
         self.state = state
         self._cond = threading.Condition()
         self._queue: list[tuple[float, int, int, dict, int]] = []
-        self._held: list[tuple[int, dict]] = []
+        self._held_back: list[tuple[int, dict]] = []
         self._seq = itertools.count()
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -169,7 +169,7 @@ class WebhookDispatcher:
             hold = self._rng.random() < settings.reorder_rate
             for _ in range(copies):
                 if hold:
-                    self._held.append((subscription_id, event))
+                    self._held_back.append((subscription_id, event))
                 else:
                     self._push(subscription_id, event, 1, settings.delay_s)
             if not hold:
@@ -177,8 +177,8 @@ class WebhookDispatcher:
                 self._release_held()
 
     def _release_held(self) -> None:
-        held, self._held = self._held, []
-        for subscription_id, event in held:
+        held_back, self._held_back = self._held_back, []
+        for subscription_id, event in held_back:
             self._push(subscription_id, event, 1, self.settings.delay_s)
 
     def _push(self, subscription_id: int, event: dict, attempt: int, wait_s: float):

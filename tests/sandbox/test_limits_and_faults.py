@@ -32,7 +32,7 @@ def test_spotify_daily_quota_until_midnight(sandbox, client):
     client.get(url, headers=headers)
     limited = client.get(url, headers=headers)
     assert limited.status_code == 429
-    # The clock stands at 06:00 UTC, 18 hours before the quota resets.
+    # The clock is at 06:00 UTC, 18 hours before the quota resets.
     assert limited.headers["Retry-After"] == str(18 * 3600)
     assert limited.json()["error"]["reason"] == "QUOTA_EXCEEDED"
     assert not sandbox.state.requests("strava")

@@ -130,7 +130,7 @@ def test_add_items_limits(sandbox, client, alice):
     assert total == 100
 
 
-def test_removed_paths_answer_403(sandbox, client, alice):
+def test_removed_paths_return_403(sandbox, client, alice):
     playlist = _create(sandbox, client, alice).json()
     old_create = client.post(
         f"{sandbox.spotify_api_url}/users/alicerunner/playlists",
