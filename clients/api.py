@@ -56,7 +56,7 @@ class AuthorizedApi:
         response = self._send(method, url, token, kwargs)
         if response.status_code == 401 and self.scope_error(response, scopes) is None:
             log.info(
-                "%s %s %s answered 401; refreshing the token of user %s",
+                "%s %s %s returned 401, so refreshing the token of user %s",
                 self.service,
                 method,
                 response.request.url.path,
@@ -69,7 +69,7 @@ class AuthorizedApi:
                 and self.scope_error(response, scopes) is None
             ):
                 what = f"{method} {response.request.url.path}"
-                raise self.tokens.reject(f"{what} answered 401 to a fresh token")
+                raise self.tokens.reject(f"{what} returned 401 for a fresh token")
         if response.is_success:
             return response
         raise self.error_for(response, f"{method} {response.request.url.path}", scopes)
@@ -79,7 +79,7 @@ class AuthorizedApi:
         return self.http.request(method, url, **{**kwargs, "headers": headers})
 
     def get_model(self, model: type[ModelT], url: str, **kwargs: Any) -> ModelT:
-        """GET `url` and validate the JSON answer as `model`."""
+        """GET `url` and validate the JSON response as `model`."""
         response = self.send("GET", url, **kwargs)
         return self.parse(model, response)
 
@@ -89,7 +89,9 @@ class AuthorizedApi:
         try:
             data = response.json()
         except ValueError as error:
-            raise ServiceError(self.service, what, "the answer is not JSON") from error
+            raise ServiceError(
+                self.service, what, "the response is not JSON"
+            ) from error
         return parse(model, data, self.service, what)
 
     def follow(self, next_url: str) -> str:
@@ -105,7 +107,7 @@ class AuthorizedApi:
     def scope_error(
         self, response: httpx.Response, scopes: tuple[str, ...]
     ) -> MissingScope | None:
-        """Return MissingScope if a 401 or 403 says a permission is missing.
+        """Return MissingScope if a 401 or 403 names a missing permission.
 
         `scopes` are those the request needs, any one of them sufficing.
         """
@@ -119,7 +121,7 @@ class AuthorizedApi:
         if scope_error is not None:
             return scope_error
         return ServiceError(
-            self.service, what, f"answered {response.status_code}: {_brief(response)}"
+            self.service, what, f"returned {response.status_code}: {_brief(response)}"
         )
 
 

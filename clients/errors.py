@@ -61,7 +61,7 @@ class MissingScope(ClientError):
 
 
 class ApplicationInactive(ClientError):
-    """Strava answers 403 "Application Inactive" to every call of the app."""
+    """Strava returns 403 "Application Inactive" to every call of the app."""
 
     def __init__(self, service: str = "strava"):
         self.service = service
@@ -118,7 +118,7 @@ class AuthorizationFailed(ClientError):
 
 
 class ServiceError(ClientError):
-    """An answer the client cannot use: an unexpected status or a malformed body."""
+    """A response the client cannot use: an unexpected status or a malformed body."""
 
     def __init__(self, service: str, request: str, problem: str):
         self.service = service

@@ -1,8 +1,8 @@
 """The shared HTTP layer: bounded retries with jittered backoff, and rate-limit hooks.
 
 Every request first asks its service's RateLimits whether the app may send now
-(clients/ratelimits.py keeps the cooldowns in the database, so the answer holds
-across users and processes), then retries 5xx answers and dropped connections.
+(clients/ratelimits.py keeps the cooldowns in the database, so the result applies
+across users and processes), then retries 5xx responses and dropped connections.
 No log line here carries a header, a body or a query string, so tokens and client
 secrets stay out of the logs.
 """
@@ -76,7 +76,7 @@ class RateLimits(Protocol):
 
 class _ServerFailed(Exception):
     def __init__(self, response: httpx.Response):
-        super().__init__(f"answered {response.status_code}")
+        super().__init__(f"returned {response.status_code}")
         self.status_code = response.status_code
 
 
@@ -126,7 +126,7 @@ class HttpClient:
         Returns the first response that is neither 5xx nor 429, whatever its status.
         Raises RateLimited (or QuotaExhausted) for a long wait, and ServiceUnavailable
         once MAX_ATTEMPTS are spent. A POST is retried only when it never left, or
-        when the server answered 5xx.
+        when the server responded 5xx.
         """
         what = f"{method} {httpx.URL(url).path}"
         retrying = Retrying(
@@ -175,8 +175,8 @@ class HttpClient:
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, _Transient) and isinstance(error.cause, RetryLater):
-            # before_request sleeps until the stored cooldown ends.
-            return 0.0
+            remaining = error.cause.until - self.clock.now()
+            return max(remaining.total_seconds(), 0.0)
         return self._backoff(state)
 
     def _final_error(self, what: str, cause: Exception) -> ServiceError:
@@ -185,9 +185,15 @@ class HttpClient:
         return ServiceUnavailable(
             self.service,
             what,
-            f"failed on all {self.max_attempts} attempts, the last with {cause!r}; "
-            "the service may be down, so try again later",
+            f"failed on all {self.max_attempts} attempts, the last one "
+            f"{_describe(cause)}. The service may be down, so try again later",
         )
+
+
+def _describe(cause: Exception) -> str:
+    if isinstance(cause, _ServerFailed):
+        return f"with status {cause.status_code}"
+    return f"with {type(cause).__name__} {cause}".rstrip()
 
 
 def _log_retry(
@@ -198,10 +204,10 @@ def _log_retry(
         cause = error.cause if isinstance(error, _Transient) else error
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning(
-            "%s %s failed (%s); attempt %d of %d in %.1f s",
+            "%s %s failed %s, so attempt %d of %d follows in %.1f s",
             service,
             what,
-            cause,
+            _describe(cause) if isinstance(cause, Exception) else cause,
             state.attempt_number + 1,
             max_attempts,
             wait,

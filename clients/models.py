@@ -119,7 +119,7 @@ class Playlist(_Model):
     snapshot_id: str | None = None
     external_urls: dict[str, str] = {}
     items: ItemsRef | None = None
-    # Deprecated in the 2026 API in favour of `items`; older answers carry only this.
+    # Deprecated in the 2026 API in favour of `items`, and older responses carry only this.
     tracks: ItemsRef | None = None
 
     @property
@@ -178,7 +178,7 @@ _TIMEZONE_LABEL = re.compile(r"^\(GMT[+-]\d{2}:\d{2}\)\s+(?P<name>\S+)$")
 
 
 class StravaAthlete(_Model):
-    """The authenticated athlete, or the summary inside a token exchange answer."""
+    """The authenticated athlete, or the summary inside a token exchange response."""
 
     id: int
     username: str | None = None
@@ -241,7 +241,7 @@ class PushSubscription(_Model):
 
 
 class SpotifyTokenResponse(_Model):
-    """A Spotify token answer; a refresh may leave out refresh_token and scope."""
+    """A Spotify token response. A refresh may leave out refresh_token and scope."""
 
     access_token: SecretStr
     token_type: str
@@ -251,7 +251,7 @@ class SpotifyTokenResponse(_Model):
 
 
 class StravaTokenResponse(_Model):
-    """A Strava token answer; only the code exchange carries the athlete."""
+    """A Strava token response. Only the code exchange carries the athlete."""
 
     access_token: SecretStr
     refresh_token: SecretStr
@@ -265,7 +265,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def parse(model: type[ModelT], data: Any, service: str, request: str) -> ModelT:
-    """Validate an API answer into `model`; raises ServiceError naming the bad field."""
+    """Validate an API response as `model`. Raises ServiceError naming the bad field."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -281,4 +281,4 @@ def _describe(error: ValidationError) -> str:
             problems.append(f"required field {field!r} is missing")
         else:
             problems.append(f"field {field!r} is invalid: {detail['msg']}")
-    return "unexpected answer: " + "; ".join(problems[:3])
+    return "unexpected response: " + "; ".join(problems[:3])

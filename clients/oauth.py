@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 Service = Literal["spotify", "strava"]
 
-# What Soundtrack needs: read plays and playlists, write playlists and their covers.
+# Scopes Soundtrack needs to read plays and playlists and write playlists and covers.
 SPOTIFY_SCOPES = (
     "user-read-recently-played",
     "playlist-read-private",
@@ -84,7 +84,7 @@ class OAuthApp:
 
 @dataclass(frozen=True)
 class AuthorizationRequest:
-    """Where to send the user, and what to check and keep for the callback."""
+    """The authorize URL, plus the state and PKCE verifier that the callback needs."""
 
     url: str
     state: str
@@ -134,7 +134,7 @@ def pkce_challenge(verifier: str) -> str:
 
 
 class InvalidGrant(Exception):
-    """The token endpoint answered invalid_grant: the refresh token is dead."""
+    """An invalid_grant error from the token endpoint: the refresh token is dead."""
 
     def __init__(self, description: str | None):
         super().__init__(description or "invalid_grant")
@@ -158,7 +158,7 @@ class OAuthClient:
         """Trade an authorization code for tokens; raises AuthorizationFailed.
 
         Strava sends the granted scopes as the callback's `scope` parameter, not in
-        the token answer, so pass that as `granted_scope`.
+        the token response, so pass that as `granted_scope`.
         """
         form = {
             "grant_type": "authorization_code",
@@ -241,7 +241,7 @@ class OAuthClient:
     def _authorization_failed(self, response: httpx.Response) -> AuthorizationFailed:
         error, description = _oauth_error(response)
         log.warning(
-            "%s token endpoint answered %d (%s)",
+            "%s token endpoint returned %d (%s)",
             self.app.service,
             response.status_code,
             error,
@@ -262,7 +262,7 @@ def _json(response: httpx.Response, service: Service, what: str) -> object:
     try:
         return response.json()
     except ValueError as error:
-        raise ServiceError(service, what, "the answer is not JSON") from error
+        raise ServiceError(service, what, "the response is not JSON") from error
 
 
 def _oauth_error(response: httpx.Response) -> tuple[str, str | None]:
@@ -290,7 +290,7 @@ def _oauth_error(response: httpx.Response) -> tuple[str, str | None]:
 def _is_invalid_grant(service: Service, response: httpx.Response, error: str) -> bool:
     if error == "invalid_grant":
         return True
-    # Strava answers a dead refresh token with 400 and a Fault naming it, not with
+    # Strava rejects a dead refresh token with 400 and a Fault naming it, not with
     # the standard error code.
     if service == "strava" and response.status_code in (400, 401):
         text = response.text.lower()

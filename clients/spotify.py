@@ -49,7 +49,7 @@ def spotify_oauth(
     settings = settings or get_settings()
     clock = clock or SystemClock()
     limits = limits or SpotifyRateLimits(clock)
-    # Token requests obey the app's cooldowns too: while Spotify asks the app to
+    # Token requests obey the app's cooldowns too: while Spotify requests the app to
     # pause, nothing at all is sent to it.
     accounts = HttpClient("spotify", settings.spotify_accounts_url, limits, clock)
     return OAuthClient(OAuthApp.from_settings("spotify", settings), accounts)

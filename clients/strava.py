@@ -208,7 +208,7 @@ class StravaPushSubscriptions:
     def create(self, callback_url: str, verify_token: str) -> int:
         """Subscribe and return the subscription id.
 
-        Strava first sends a GET with hub.challenge to callback_url, and answers 400
+        Strava first sends a GET with hub.challenge to callback_url, and returns 400
         unless that echoes the challenge.
         """
         response = self._send(
@@ -258,4 +258,4 @@ class StravaPushSubscriptions:
         if is_application_inactive(response):
             raise ApplicationInactive()
         text = response.text.strip()[:200] or "(empty body)"
-        raise ServiceError("strava", what, f"answered {response.status_code}: {text}")
+        raise ServiceError("strava", what, f"returned {response.status_code}: {text}")

@@ -107,7 +107,7 @@ class TokenSource:
         return current
 
     def require_scope(self, *accepted: str) -> None:
-        """Raise MissingScope unless the stored grant holds one of `accepted`.
+        """Raise MissingScope unless the stored grant contains one of `accepted`.
 
         A grant stored without scopes passes, and the service decides.
         """
@@ -125,7 +125,7 @@ class TokenSource:
     def refresh(self, rejected: str | None) -> str:
         """Refresh under the lock unless another process already did; return the token.
 
-        `rejected` is an access token the service answered 401 to; a stored token
+        `rejected` is an access token that the service rejected with 401, and a stored token
         that differs from it was refreshed meanwhile and is used as it is. Raises
         ReconnectNeeded if the service rejects the refresh token.
         """
@@ -183,7 +183,7 @@ class TokenSource:
         return updated.access_token.get_secret_value()
 
     def _merge(self, current: Connection, grant: TokenGrant) -> Connection:
-        # A refresh answer may leave out the refresh token (Spotify without PKCE)
+        # A refresh response may leave out the refresh token (Spotify without PKCE)
         # and the scopes; both then stay as stored.
         changes = {
             "access_token": grant.access_token,
