@@ -1,7 +1,9 @@
 """Flow: ingest plays and activities, match them, and publish new soundtracks."""
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
+from filelock import FileLock, Timeout
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -55,6 +57,27 @@ def ingest_strava(user_id: str, athlete_id: int | None) -> StravaIngestResult:
 @task(cache_policy=NO_CACHE, persist_result=False)
 def publish(user_id: str, with_strava: bool) -> list[PublishOutcome]:
     """Publish every matched activity whose playlist or description is unfinished."""
+    lock = FileLock(
+        get_settings().data_dir / "locks" / f"{quote(user_id, safe='')}.publish.lock"
+    )
+    try:
+        # Two syncs publishing at once could both create a playlist for one activity.
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise PublishBusy(
+            f"another sync is publishing for {user_id}; skipped this time"
+        ) from None
+    try:
+        return _publish_pending(user_id, with_strava)
+    finally:
+        lock.release()
+
+
+class PublishBusy(ClientError):
+    """Another process holds the user's publish lock."""
+
+
+def _publish_pending(user_id: str, with_strava: bool) -> list[PublishOutcome]:
     with connect() as con:
         settings = load_preference(con, user_id, "publish", PublishSettings)
         pending = activities_to_publish(con, user_id)

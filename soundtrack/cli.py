@@ -118,6 +118,134 @@ def _load_tracks(user: str | None):
         _fail(error)
 
 
+class Service(str, Enum):
+    spotify = "spotify"
+    strava = "strava"
+
+
+@app.command("connect")
+def connect_command(
+    service: Annotated[Service, typer.Argument(help="Service to connect.")],
+    user: UserOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for approval.")] = 300,
+) -> None:
+    """Connect your Spotify or Strava account: open the printed address and approve."""
+    from soundtrack.settings import get_settings
+    from tasks.connect import connect_service
+
+    settings = get_settings()
+
+    def show(url: str) -> None:
+        console.print(
+            f"Open this address in your browser and approve Soundtrack:\n{url}"
+        )
+        console.print(
+            f"Waiting for the redirect on http://127.0.0.1:{settings.redirect_port}/callback"
+        )
+
+    try:
+        connection = connect_service(
+            user or settings.user, service.value, show, timeout
+        )
+    except SoundtrackError as error:
+        _fail(error)
+    console.print(f"Connected {service.value} account {connection.account_id}.")
+
+
+@app.command("sync")
+def sync_command(user: UserOption = None) -> None:
+    """Ingest new plays and activities, match them, and publish new soundtracks."""
+    from flows.sync import sync
+
+    try:
+        reports = sync(user)
+    except SoundtrackError as error:
+        _fail(error)
+    if not reports:
+        console.print(
+            "No connected users: run `soundtrack connect spotify` and `... strava`."
+        )
+    for report in reports:
+        _print_sync(report)
+    if any(report.problems for report in reports):
+        raise typer.Exit(1)
+
+
+def _print_sync(report) -> None:
+    spotify, strava = report.spotify, report.strava
+    console.print(f"[bold]{report.user_id}[/bold]")
+    if spotify is not None:
+        gap = "; plays may be missing before the oldest" if spotify.possible_gap else ""
+        console.print(
+            f"  Spotify: {spotify.items} recent plays read, {spotify.new_plays} new{gap}"
+        )
+    if strava is not None:
+        console.print(
+            f"  Strava: {strava.summaries} activities read, {strava.new_activities} new"
+        )
+    for outcome in report.published:
+        line = f"  {outcome.activity_id}: {outcome.playlist_url or outcome.note}"
+        line += f" ({outcome.tracks} tracks, description {outcome.description})"
+        console.print(line, highlight=False)
+        for title in outcome.left_out:
+            console.print(f"    left out: {title}", highlight=False)
+    for problem in report.problems:
+        errors.print(f"  [red]{problem}[/red]", highlight=False)
+
+
+@app.command("status")
+def status_command() -> None:
+    """Show connections, rate-limit cooldowns, sync cursors and publishing progress."""
+    import pandas as pd
+    from rich.table import Table
+
+    from storage.db import connect
+    from storage.status import status_tables
+
+    try:
+        with connect() as con:
+            tables = status_tables(con, pd.Timestamp.now(tz="UTC").tz_localize(None))
+    except SoundtrackError as error:
+        _fail(error)
+    for title, frame in tables.items():
+        table = Table(title=title, title_justify="left", show_edge=False)
+        for column in frame.columns:
+            table.add_column(column)
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        if frame.empty:
+            console.print(f"[bold]{title}[/bold]: none")
+        else:
+            console.print(table)
+
+
+@app.command("sandbox")
+def sandbox_command(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = 8750,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario JSON file.")] = None,
+) -> None:
+    """Serve the local stand-in for the Spotify and Strava APIs on 127.0.0.1."""
+    from sandbox.server import serve
+
+    serve(port=port, scenario_path=scenario)
+
+
+@app.command("webhooks")
+def webhooks_command(
+    verify_token: Annotated[str, typer.Option(help="Token given when subscribing.")],
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8766,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Receive Strava push events; `soundtrack sync` applies them."""
+    import uvicorn
+
+    from soundtrack.settings import get_settings
+    from webhooks.receiver import create_app
+
+    spool = get_settings().data_dir / "strava_events"
+    uvicorn.run(create_app(spool, verify_token), host=host, port=port, log_level="info")
+
+
 settings_app = typer.Typer(
     no_args_is_help=True, help="Show or change per-user settings."
 )

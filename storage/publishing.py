@@ -78,7 +78,7 @@ def publish_facts(con: duckdb.DuckDBPyConnection, activity_id: str) -> dict:
     row = fetch_one(
         con,
         """
-        SELECT a.activity_id, a.strava_id, a.name, a.sport_type, a.elapsed_s,
+        SELECT a.activity_id, a.strava_id, a.name, a.sport_type, a.elapsed_s, a.start_at,
                timezone(coalesce(a.timezone, 'UTC'), a.start_at::TIMESTAMPTZ)::TIMESTAMP,
                list(t.track_uri ORDER BY t.position),
                list(t.artist_name || ' - ' || t.track_name ORDER BY t.position)
@@ -94,6 +94,7 @@ def publish_facts(con: duckdb.DuckDBPyConnection, activity_id: str) -> dict:
         "name",
         "sport",
         "elapsed_s",
+        "start_at",
         "local_start",
         "uris",
         "titles",

@@ -84,7 +84,7 @@ def _catch_redirect(
     done = threading.Event()
 
     class Callback(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server method name)
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             if url.path != "/callback":
                 self.send_error(404)

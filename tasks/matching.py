@@ -6,7 +6,7 @@ from soundtrack.preferences import MatchRules
 from storage.preferences import load_preference
 from storage.soundtracks import SoundtrackCounts, rebuild_soundtracks
 
-__all__ = ["MatchRules", "SoundtrackCounts", "match_soundtracks", "load_rules"]
+__all__ = ["MatchRules", "SoundtrackCounts", "load_rules", "match_soundtracks"]
 
 
 def load_rules(con: duckdb.DuckDBPyConnection, user_id: str) -> MatchRules:

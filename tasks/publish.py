@@ -8,6 +8,7 @@ playlist already holds.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from soundtrack.preferences import PublishSettings
@@ -99,6 +100,15 @@ def plan_playlist(
     )
 
 
+def _first_description_state(facts: dict, settings: PublishSettings) -> str:
+    if not facts["strava_id"]:
+        return "none"
+    age = datetime.now(UTC).replace(tzinfo=None) - facts["start_at"]
+    if age > timedelta(days=settings.describe_within_days):
+        return "too old"
+    return "pending"
+
+
 def publish_activity(
     user_id: str,
     activity_id: str,
@@ -107,14 +117,16 @@ def publish_activity(
     descriptions: Descriptions | None,
 ) -> PublishOutcome:
     """Create or finish the activity's playlist, then link it from the description."""
-    record = _load(activity_id) or plan_playlist(user_id, activity_id, settings)
+    stored = _load(activity_id)
+    record = stored or plan_playlist(user_id, activity_id, settings)
     if not record.uris:
         return PublishOutcome(
             activity_id, None, 0, record.left_out, note="no Spotify tracks"
         )
     if record.state == "creating":
         _save(record)
-        _create_or_adopt(record, playlists)
+        # Only an intent left by an earlier run can have a playlist behind it.
+        _create_or_adopt(record, playlists, look_first=stored is not None)
     if record.state == "created":
         _fill(record, playlists)
     description = _describe(record, settings, descriptions)
@@ -123,8 +135,10 @@ def publish_activity(
     )
 
 
-def _create_or_adopt(record: PlaylistRecord, playlists: Playlists) -> None:
-    found = playlists.find_playlist(record.marker)
+def _create_or_adopt(
+    record: PlaylistRecord, playlists: Playlists, look_first: bool
+) -> None:
+    found = playlists.find_playlist(record.marker) if look_first else None
     if found:
         log.info(
             "adopting playlist %s found for activity %s", found[0], record.activity_id
@@ -153,8 +167,8 @@ def _fill(record: PlaylistRecord, playlists: Playlists) -> None:
 def _describe(
     record: PlaylistRecord, settings: PublishSettings, descriptions: Descriptions | None
 ) -> str:
-    if record.description_state == "none":
-        return "none"
+    if record.description_state in ("none", "too old"):
+        return record.description_state
     if not settings.update_strava_description:
         record.description_state = "off"
         _save(record)

@@ -17,7 +17,8 @@ CREATE TABLE playlists (
     playlist_url      VARCHAR,
     items_added       INTEGER NOT NULL DEFAULT 0,
     -- pending, verified (the description holds one block with playlist_url), off
-    -- (the user does not want it), or none (the activity is not on Strava)
+    -- (the user does not want it), too old (started before the settings' window),
+    -- or none (the activity is not on Strava)
     description_state VARCHAR NOT NULL DEFAULT 'pending',
     described_url     VARCHAR,
     created_at        TIMESTAMP NOT NULL,
