@@ -91,6 +91,13 @@ class PublishSettings(BaseModel):
         "{playlist_url}",
         description="Text after the soundtrack marker in the description.",
     )
+    describe_within_days: int = Field(
+        14,
+        ge=0,
+        description="Only link from activities that started this many days ago or "
+        "less; each link costs three Strava requests of the 100 reads allowed per "
+        "15 minutes.",
+    )
 
     @field_validator("playlist_name", "playlist_description", "description_line")
     @classmethod

@@ -95,7 +95,7 @@ def plan_playlist(
         playlist_id=None,
         playlist_url=None,
         items_added=0,
-        description_state="pending" if facts["strava_id"] else "none",
+        description_state=_first_description_state(facts, settings),
         described_url=None,
     )
 

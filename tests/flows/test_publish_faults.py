@@ -200,3 +200,19 @@ def test_local_file_among_110_tracks(sandbox):
     playlists, _ = _state()
     assert playlists == [[_uri(i) for i in range(110)]]
     assert outcome.left_out == [f"Some Band - Some Song ({LOCAL})"]
+
+
+def test_old_activity_gets_playlist_but_no_description_link(sandbox):
+    _store_history(_listening(20))
+    outcome = _publish_with(PublishSettings(describe_within_days=1))
+    playlists, description = _state()
+    assert playlists == [[_uri(i) for i in range(20)]]
+    assert outcome.description == "too old"
+    assert description == "Windy out there"
+
+
+def _publish_with(settings: PublishSettings):
+    with SpotifyClient("rider") as spotify, StravaClient("rider") as strava:
+        return publish_activity(
+            "rider", str(RIDE_ID), settings, SpotifyService(spotify), StravaService(strava)
+        )
