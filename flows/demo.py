@@ -69,18 +69,7 @@ def run_demo(folder: Path, seed: int, console: Console) -> None:
 
 
 def _aim_settings_at(sandbox: SandboxServer) -> None:
-    os.environ.update(
-        {
-            "SOUNDTRACK_SPOTIFY_API_URL": sandbox.spotify_api_url,
-            "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": sandbox.spotify_accounts_url,
-            "SOUNDTRACK_STRAVA_API_URL": sandbox.strava_api_url,
-            "SOUNDTRACK_STRAVA_OAUTH_URL": sandbox.strava_oauth_url,
-            "SOUNDTRACK_SPOTIFY_CLIENT_ID": sandbox.spotify_app.client_id,
-            "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": sandbox.spotify_app.client_secret,
-            "SOUNDTRACK_STRAVA_CLIENT_ID": sandbox.strava_app.client_id,
-            "SOUNDTRACK_STRAVA_CLIENT_SECRET": sandbox.strava_app.client_secret,
-        }
-    )
+    os.environ.update(sandbox.soundtrack_env())
     get_settings.cache_clear()
 
 

@@ -118,6 +118,19 @@ class SandboxServer:
     def strava_limiter(self):
         return self.world.strava_limiter
 
+    def soundtrack_env(self) -> dict[str, str]:
+        """Return the SOUNDTRACK_* variables that aim Soundtrack at this sandbox."""
+        return {
+            "SOUNDTRACK_SPOTIFY_API_URL": self.spotify_api_url,
+            "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": self.spotify_accounts_url,
+            "SOUNDTRACK_STRAVA_API_URL": self.strava_api_url,
+            "SOUNDTRACK_STRAVA_OAUTH_URL": self.strava_oauth_url,
+            "SOUNDTRACK_SPOTIFY_CLIENT_ID": self.spotify_app.client_id,
+            "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": self.spotify_app.client_secret,
+            "SOUNDTRACK_STRAVA_CLIENT_ID": self.strava_app.client_id,
+            "SOUNDTRACK_STRAVA_CLIENT_SECRET": self.strava_app.client_secret,
+        }
+
     def grant(self, service: str, user_key: str, scopes=None) -> dict:
         """Issue tokens as if `user_key` completed OAuth; return the token response."""
         from sandbox.oauth import grant

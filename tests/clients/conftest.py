@@ -86,16 +86,7 @@ def scenario(clock_start: datetime | None = START) -> Scenario:
 
 def point_settings_at(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Set the environment so that settings aim every URL and app at the sandbox."""
-    values = {
-        "SOUNDTRACK_SPOTIFY_API_URL": sandbox.spotify_api_url,
-        "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": sandbox.spotify_accounts_url,
-        "SOUNDTRACK_STRAVA_API_URL": sandbox.strava_api_url,
-        "SOUNDTRACK_STRAVA_OAUTH_URL": sandbox.strava_oauth_url,
-        "SOUNDTRACK_SPOTIFY_CLIENT_ID": sandbox.spotify_app.client_id,
-        "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": sandbox.spotify_app.client_secret,
-        "SOUNDTRACK_STRAVA_CLIENT_ID": sandbox.strava_app.client_id,
-        "SOUNDTRACK_STRAVA_CLIENT_SECRET": sandbox.strava_app.client_secret,
-    }
+    values = sandbox.soundtrack_env()
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()

@@ -13,14 +13,7 @@ from tasks.connect import connect_service
 def point_settings_at(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Set the environment so that every URL and app credential is the sandbox's."""
     values = {
-        "SOUNDTRACK_SPOTIFY_API_URL": sandbox.spotify_api_url,
-        "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": sandbox.spotify_accounts_url,
-        "SOUNDTRACK_STRAVA_API_URL": sandbox.strava_api_url,
-        "SOUNDTRACK_STRAVA_OAUTH_URL": sandbox.strava_oauth_url,
-        "SOUNDTRACK_SPOTIFY_CLIENT_ID": sandbox.spotify_app.client_id,
-        "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": sandbox.spotify_app.client_secret,
-        "SOUNDTRACK_STRAVA_CLIENT_ID": sandbox.strava_app.client_id,
-        "SOUNDTRACK_STRAVA_CLIENT_SECRET": sandbox.strava_app.client_secret,
+        **sandbox.soundtrack_env(),
         "SOUNDTRACK_REDIRECT_PORT": str(free_port()),
     }
     for name, value in values.items():
