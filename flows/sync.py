@@ -25,7 +25,7 @@ from tasks.strava_events import apply_events, collect_spool
 
 @dataclass
 class UserSync:
-    """What one user's sync did; problems hold messages a person can act on."""
+    """One user's sync result; problems are messages a person can act on."""
 
     user_id: str
     spotify: SpotifyIngestResult | None = None

@@ -74,7 +74,7 @@ TEMPLATE_FIELDS = {
 
 
 class PublishSettings(BaseModel):
-    """How playlists are named and whether the Strava description links them."""
+    """Playlist names and descriptions, and whether the Strava description links them."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,4 +1,4 @@
-"""What `soundtrack status` shows: connections, cooldowns, cursors and publishing."""
+"""Queries behind `soundtrack status`: connections, cooldowns, cursors, publishing."""
 
 import duckdb
 import pandas as pd

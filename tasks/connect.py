@@ -66,7 +66,7 @@ def connect_service(
 
 
 def _store_spotify_account(user_id: str) -> Connection:
-    # Spotify's token answer names no account, so read it from the profile.
+    # Spotify's token response names no account, so read it from the profile.
     with SpotifyClient(user_id) as client:
         account_id = client.me().id
     with connect() as con:

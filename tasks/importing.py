@@ -34,7 +34,7 @@ RECORDING_KINDS = {"fit", "gpx", "tcx"}
 
 @dataclass
 class FileOutcome:
-    """What happened to one input file."""
+    """The outcome of one input file: parsed, skipped as unrelated, or unreadable."""
 
     display_path: str
     kind: str | None

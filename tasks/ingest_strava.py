@@ -45,7 +45,7 @@ def ingest_activities(
 ) -> StravaIngestResult:
     """Store activities started since the cursor minus the overlap; idempotent.
 
-    Details are read for new activities only. An activity that answers 404 by then
+    Details are read for new activities only. An activity that returns 404 by then
     (deleted, or made private) is logged and left as stored, never deleted.
     """
     with connect() as con:

@@ -61,7 +61,12 @@ def _expand(path: Path, display: str) -> Iterator[InputFile]:
         with zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
                 base = info.filename.rsplit("/", 1)[-1]
-                if info.is_dir() or not base or base.startswith(".") or "__MACOSX" in info.filename:
+                if (
+                    info.is_dir()
+                    or not base
+                    or base.startswith(".")
+                    or "__MACOSX" in info.filename
+                ):
                     continue
                 yield InputFile(f"{display}!{info.filename}", base, archive.read(info))
     else:

@@ -153,7 +153,8 @@ def _create_or_adopt(
 
 
 def _fill(record: PlaylistRecord, playlists: Playlists) -> None:
-    # The playlist itself says how far an interrupted run got: items go in in order.
+    # Items are added in order, so the playlist's item count shows how far an
+    # interrupted run got.
     record.items_added = playlists.count_items(record.playlist_id)
     while record.items_added < len(record.uris):
         chunk = record.uris[record.items_added : record.items_added + ITEMS_PER_REQUEST]

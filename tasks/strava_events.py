@@ -80,7 +80,7 @@ def _apply(user_id, object_type, object_id, events, strava, not_found, result) -
         detail = strava.activity(object_id)
     except not_found:
         log.info(
-            "user %s: activity %s from an event answers 404; kept as stored",
+            "user %s: activity %s from an event returns 404; kept as stored",
             user_id,
             object_id,
         )
