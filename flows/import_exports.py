@@ -6,11 +6,16 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from soundtrack.errors import SoundtrackError
 from soundtrack.settings import get_settings
 from storage.db import connect
 from storage.imports import ImportedFile, StoreCounts, store_import
 from tasks.importing import RECORDING_KINDS, FileOutcome, ParseReport, parse_inputs
 from tasks.inputs import iter_inputs
+
+
+class NothingToImport(SoundtrackError):
+    """The given paths hold no file that any importer reads."""
 
 
 @dataclass
@@ -63,6 +68,11 @@ def import_exports(
     """Import export files (zips, folders or single files) for one user; idempotent."""
     user_id = user_id or get_settings().user
     report = read_inputs(paths, show_progress)
+    if not report.parsed:
+        raise NothingToImport(
+            f"found no Spotify or Strava export files in {', '.join(paths)}; pass the "
+            "export's zip or folder, or its JSON, CSV, FIT, GPX or TCX files"
+        )
     counts = store_inputs(report, user_id)
     get_run_logger().info(
         "imported %d files for %s: %d new plays, %d new activities, %d recordings linked",

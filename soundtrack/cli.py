@@ -1,5 +1,6 @@
 """The `soundtrack` command line."""
 
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -34,7 +35,28 @@ class Format(str, Enum):
     m3u = "m3u"
 
 
-def _fail(error: Exception) -> None:
+class _QuietExpectedErrors(logging.Filter):
+    """Drop the traceback from Prefect's log of an error that the CLI prints itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, SoundtrackError | FileNotFoundError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_prefect_tracebacks() -> None:
+    loggers = [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    for logger in [logging.getLogger("prefect"), *loggers]:
+        if logger.name.startswith("prefect"):
+            for handler in logger.handlers:
+                handler.addFilter(_QuietExpectedErrors())
+
+
+def _fail(error: Exception | str) -> None:
     errors.print(f"[red]error:[/red] {error}", highlight=False)
     raise typer.Exit(1)
 
@@ -48,6 +70,7 @@ def import_command(
     from flows.import_exports import import_exports
     from soundtrack.report import print_import_summary
 
+    _quiet_prefect_tracebacks()
     try:
         summary = import_exports(
             [str(p) for p in paths], user, show_progress=console.is_terminal
@@ -62,6 +85,7 @@ def match(user: UserOption = None) -> None:
     """Match stored plays to activity windows and store each activity's soundtrack."""
     from flows.match import match as match_flow
 
+    _quiet_prefect_tracebacks()
     try:
         counts = match_flow(user)
     except SoundtrackError as error:
@@ -102,7 +126,10 @@ def export_playlists(
     """Write one .m3u playlist per activity with music into FOLDER."""
     from soundtrack.output import write_m3u_files
 
-    written = write_m3u_files(_load_tracks(user), folder)
+    try:
+        written = write_m3u_files(_load_tracks(user), folder)
+    except OSError as error:
+        _fail(f"cannot write playlists to {folder}: {error.strerror or error}")
     console.print(f"Wrote {len(written)} playlists to {folder}")
 
 
@@ -157,6 +184,7 @@ def sync_command(user: UserOption = None) -> None:
     """Ingest new plays and activities, match them, and publish new soundtracks."""
     from flows.sync import sync
 
+    _quiet_prefect_tracebacks()
     try:
         reports = sync(user)
     except SoundtrackError as error:

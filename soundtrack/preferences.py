@@ -29,7 +29,8 @@ class MatchRules(BaseModel):
     )
     sport_types: list[str] | None = Field(
         None,
-        description="Strava sport types to match, such as Run or Ride; None for all.",
+        min_length=1,
+        description="Strava sport types to match, such as Run or Ride; null for all.",
     )
     exclude_pauses_longer_than_s: float | None = Field(
         None,

@@ -16,10 +16,10 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
     table.add_column("records", justify="right")
     table.add_column("kept", justify="right")
     table.add_column("skipped", overflow="fold", ratio=2)
-    unrelated = 0
+    unrelated = []
     for outcome in summary.outcomes:
         if outcome.kind is None:
-            unrelated += 1
+            unrelated.append(_short(outcome.display_path))
             continue
         if outcome.parsed is None:
             table.add_row(
@@ -44,8 +44,10 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
         )
     console.print(table)
     if unrelated:
+        shown = ", ".join(unrelated[:10]) + (", ..." if len(unrelated) > 10 else "")
         console.print(
-            f"Ignored {unrelated} files that are not Spotify or Strava exports."
+            f"Ignored {len(unrelated)} files that are not Spotify or Strava exports: {shown}",
+            highlight=False,
         )
     counts = summary.counts
     console.print(
@@ -53,7 +55,9 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
         f"{counts.plays.merged} seen in a more exact source, {counts.plays.superseded} replaced "
         f"by a more exact record) and {counts.activities.inserted} new activities "
         f"({counts.activities.updated} updated, {counts.activities.unchanged} unchanged); "
-        f"{counts.recordings_linked} recordings linked to activities, {counts.pauses} pauses."
+        f"{counts.recordings_linked} recordings linked to activities, "
+        f"{counts.recordings_alone} new activities from recordings alone, "
+        f"{counts.pauses} pauses."
     )
 
 

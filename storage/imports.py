@@ -48,6 +48,7 @@ class StoreCounts:
     plays: PlayWriteCounts
     activities: ActivityWriteCounts
     recordings_linked: int  # recordings matched to an activity of the export
+    recordings_alone: int  # new activities made from recordings no export names
     pauses: int
 
 
@@ -76,18 +77,18 @@ def store_import(
         activity_counts = upsert_activities(
             con, user_id, _concat(activities, ACTIVITY_COLUMNS)
         )
-        linked, pauses = _store_recordings(con, user_id, recordings)
+        linked, alone, pauses = _store_recordings(con, user_id, recordings)
         adopt_recordings(con, user_id)
-        con.register("files_frame", pd.DataFrame([f.__dict__ for f in files]))
         if files:
+            con.register("files_frame", pd.DataFrame([f.__dict__ for f in files]))
             con.execute(
                 "INSERT OR IGNORE INTO import_files"
                 " SELECT $user, sha256, display_path, kind, records, current_localtimestamp()"
                 " FROM files_frame",
                 {"user": user_id},
             )
-        con.unregister("files_frame")
-    return StoreCounts(play_counts, activity_counts, linked, pauses)
+            con.unregister("files_frame")
+    return StoreCounts(play_counts, activity_counts, linked, alone, pauses)
 
 
 def _record_coverage(
@@ -115,7 +116,8 @@ def _store_recordings(
     con: duckdb.DuckDBPyConnection,
     user_id: str,
     recordings: list[tuple[pd.DataFrame, pd.DataFrame]],
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
+    """Store recordings; return (linked, stored as their own activity, pauses)."""
     linked = 0
     rows, pause_frames, ids = [], [], []
     for activity, pauses in recordings:
@@ -132,10 +134,14 @@ def _store_recordings(
         rows.append(row)
         pause_frames.append(pauses)
         ids.append(row.iloc[0]["activity_id"])
-    if rows:
-        upsert_activities(con, user_id, pd.concat(rows, ignore_index=True))
-        replace_pauses(con, ids, _concat(pause_frames, PAUSE_COLUMNS))
-    return linked, sum(len(p) for p in pause_frames)
+    if not rows:
+        return linked, 0, 0
+    counts = upsert_activities(con, user_id, pd.concat(rows, ignore_index=True))
+    pauses = _concat(pause_frames, PAUSE_COLUMNS).drop_duplicates(
+        ["activity_id", "paused_at"]
+    )
+    replace_pauses(con, ids, pauses)
+    return linked, counts.inserted, len(pauses)
 
 
 def _linked_activity(

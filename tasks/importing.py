@@ -63,7 +63,12 @@ def _detectors() -> list[Callable[[InputFile], str | None]]:
 def classify(file: InputFile) -> str | None:
     """Return the file's kind from its content, else from its name, else None."""
     for detect in _detectors():
-        kind = detect(file)
+        try:
+            kind = detect(file)
+        except ImportFileError:
+            # Damaged content, such as a broken gzip stream: the name decides, and
+            # the parser then reports the damage.
+            break
         if kind:
             return kind
     lowered = file.name.lower()

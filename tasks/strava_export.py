@@ -300,6 +300,8 @@ def _elapsed_s(row: _Row, name: str) -> int:
     # The current layout repeats "Elapsed Time": whole seconds first, then a float.
     for occurrence in (0, 1):
         seconds = row.number_of(name, occurrence)
+        if seconds is not None and seconds < 0:
+            raise row.error(name, f"negative elapsed time {seconds}")
         if seconds is not None:
             return round(seconds)
     raise row.error(name, "the value is missing")

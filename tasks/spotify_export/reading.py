@@ -87,15 +87,21 @@ def optional(records: list[dict], key: str) -> list:
     return [record.get(key) for record in records]
 
 
+# No single play lasts a day; a larger value is a damaged record, and it would put
+# the play into the soundtrack of every activity it spans.
+MAX_PLAY_MS = 24 * 3600 * 1000
+
+
 def milliseconds(path: str, values: list, key: str) -> np.ndarray:
-    """Return the values as int64 ms; raises ImportFileError on a non-integer or < 0."""
+    """Return the values as int64 ms; raises ImportFileError unless 0 <= value <= a day."""
     array = np.array(values)
-    if array.dtype.kind == "i" and (array >= 0).all():
+    if array.dtype.kind == "i" and (array >= 0).all() and (array <= MAX_PLAY_MS).all():
         return array.astype(np.int64)
     index = next(i for i, value in enumerate(values) if not _is_count(value))
     raise ImportFileError(
         path,
-        f"invalid value {values[index]!r}, expected a whole number of milliseconds",
+        f"invalid value {values[index]!r}, expected a whole number of milliseconds "
+        "from 0 to one day",
         record=index,
         field=key,
         hint=REDOWNLOAD_HINT,
@@ -103,7 +109,7 @@ def milliseconds(path: str, values: list, key: str) -> np.ndarray:
 
 
 def _is_count(value: object) -> bool:
-    return type(value) is int and 0 <= value < 2**63
+    return type(value) is int and 0 <= value <= MAX_PLAY_MS
 
 
 def timestamps(path: str, values: list, key: str, fmt: str) -> pd.Series:

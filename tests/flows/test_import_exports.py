@@ -170,9 +170,29 @@ def _binary_file(folder: Path) -> Path:
     return path
 
 
+def _corrupt_zip(folder: Path) -> Path:
+    path = folder / "my_spotify_data.zip"
+    path.write_bytes(b"PK\x03\x04this is not really a zip")
+    return path
+
+
+def _huge_play(folder: Path) -> Path:
+    path = folder / "StreamingHistory_music_9.json"
+    record = {
+        "endTime": "2021-10-14 00:04",
+        "artistName": "A",
+        "trackName": "T",
+        "msPlayed": 10_000_000_000_000,
+    }
+    path.write_text(json.dumps([record]))
+    return path
+
+
 @pytest.mark.parametrize(
     ("make_file", "problem"),
     [
+        (_corrupt_zip, "is not a valid zip archive"),
+        (_huge_play, "from 0 to one day"),
         (_truncated_json, "not valid JSON"),
         (_wrong_columns_csv, "activities.csv"),
         (_binary_file, "is not a Spotify or Strava export file"),
@@ -284,3 +304,37 @@ def test_reader_loop_during_import(tmp_path, db_path):
     assert int(out) >= 30
     with connect(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM plays").fetchone()[0] > 100_000
+
+
+def test_damaged_gzip_recording_is_skipped(real_dir, db_path, tmp_path):
+    folder = tmp_path / "export"
+    (folder / "activities").mkdir(parents=True)
+    (folder / "activities.csv").write_bytes(
+        (real_dir / "strava_export" / "activities_2018_format.csv").read_bytes()
+    )
+    (folder / "activities" / "124.gpx.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    summary = import_exports([str(folder)], "me")
+    damaged = [o for o in summary.outcomes if o.display_path.endswith("124.gpx.gz")]
+    assert damaged[0].parsed is None
+    assert "not a valid gzip file" in damaged[0].error
+    assert summary.counts.activities.inserted == 9
+
+
+def test_folder_without_exports_fails(tmp_path, db_path):
+    from flows.import_exports import NothingToImport
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(
+        NothingToImport, match="found no Spotify or Strava export files"
+    ):
+        import_exports([str(tmp_path / "empty")], "me")
+
+
+def test_same_path_twice_read_once(real_dir, db_path):
+    folder = str(real_dir / "activity_files")
+    summary = import_exports([folder, folder], "me")
+    names = [o.display_path for o in summary.outcomes]
+    assert len(names) == len(set(names))
+    # Recordings that no activities.csv names stand as activities of their own.
+    assert summary.counts.recordings_alone == 19
+    assert summary.counts.pauses > 0

@@ -214,5 +214,9 @@ def test_old_activity_gets_playlist_but_no_description_link(sandbox):
 def _publish_with(settings: PublishSettings):
     with SpotifyClient("rider") as spotify, StravaClient("rider") as strava:
         return publish_activity(
-            "rider", str(RIDE_ID), settings, SpotifyService(spotify), StravaService(strava)
+            "rider",
+            str(RIDE_ID),
+            settings,
+            SpotifyService(spotify),
+            StravaService(strava),
         )

@@ -6,7 +6,9 @@ from storage.plays import upsert_plays
 T = pd.Timestamp
 
 
-def _plays(source, ends, ms, uncertainty=0, uri="spotify:track:Q", artist="Artist", track="Q"):
+def _plays(
+    source, ends, ms, uncertainty=0, uri="spotify:track:Q", artist="Artist", track="Q"
+):
     return pd.DataFrame(
         {
             "source": source,
@@ -23,9 +25,13 @@ def _plays(source, ends, ms, uncertainty=0, uri="spotify:track:Q", artist="Artis
 # One play seen in three sources, plus a real repeat four minutes later.
 API = _plays("recently_played", ["2024-06-02T13:22:21.500"], [244_000])
 EXTENDED = _plays(
-    "extended_history", ["2024-06-02T13:22:19", "2024-06-02T13:26:40"], [182_000, 244_000]
+    "extended_history",
+    ["2024-06-02T13:22:19", "2024-06-02T13:26:40"],
+    [182_000, 244_000],
 )
-ACCOUNT = _plays("account_data", ["2024-06-02T13:22"], [182_000], 60, None, "artist", "q ")
+ACCOUNT = _plays(
+    "account_data", ["2024-06-02T13:22"], [182_000], 60, None, "artist", "q "
+)
 
 
 def _stored(db_path):
@@ -36,7 +42,11 @@ def _stored(db_path):
 
 
 def test_same_play_from_three_sources_stored_once(db_path):
-    for order in ([ACCOUNT, API, EXTENDED], [EXTENDED, API, ACCOUNT], [API, ACCOUNT, EXTENDED]):
+    for order in (
+        [ACCOUNT, API, EXTENDED],
+        [EXTENDED, API, ACCOUNT],
+        [API, ACCOUNT, EXTENDED],
+    ):
         db_path.unlink(missing_ok=True)
         with connect(db_path) as con:
             for frame in order:

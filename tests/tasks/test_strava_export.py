@@ -304,3 +304,13 @@ def test_activity_date_ignores_process_timezone(real_dir: Path):
     assert starts[0] == starts[1]
     assert starts[0] == starts[2]
     assert starts[0][0] == pd.Timestamp("2026-05-13 09:54:42")
+
+
+def test_negative_elapsed_time_rejected():
+    header = "id,date,name,type,description,elapsed_time,distance,commute,gear,filename"
+    row = "9000000001,2025-05-04 07:00:00,Run,Run,,-100,5000,false,,"
+    file = InputFile("activities.csv", "activities.csv", f"{header}\n{row}\n".encode())
+    with pytest.raises(ImportFileError, match="negative elapsed time") as raised:
+        parse_activities_csv(file)
+    assert raised.value.field == "elapsed_time"
+    assert raised.value.record == 1
