@@ -5,6 +5,7 @@ import json
 import re
 from collections import Counter
 
+from soundtrack.errors import ImportFileError
 from tasks.inputs import InputFile
 from tasks.spotify_export.kinds import (
     ACCOUNT,
@@ -41,7 +42,7 @@ def detect_spotify_kind(file: InputFile) -> str | None:
     """
     try:
         sample = _first_records(file.unzipped())
-    except (OSError, EOFError):  # a damaged gzip stream
+    except ImportFileError:  # a damaged gzip stream
         return None
     if sample is None:
         return None

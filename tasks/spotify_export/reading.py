@@ -21,13 +21,7 @@ _MISSING = object()
 def load_records(file: InputFile) -> list[dict]:
     """Decode the file as a JSON list of objects; raises ImportFileError if it is not."""
     path = file.display_path
-    try:
-        data = file.unzipped()
-    except (OSError, EOFError) as error:
-        raise ImportFileError(
-            path, f"is not a valid gzip file: {error}", hint=REDOWNLOAD_HINT
-        ) from error
-    value = _decode_json(path, data)
+    value = _decode_json(path, file.unzipped())
 
     if not isinstance(value, list):
         raise ImportFileError(
