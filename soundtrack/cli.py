@@ -107,6 +107,17 @@ def soundtracks(
     from soundtrack import output
 
     tracks = _load_tracks(user)
+    if tracks.empty and output_format is Format.table:
+        from soundtrack.settings import get_settings
+
+        settings = get_settings()
+        console.print(
+            f"No soundtracks for user {user or settings.user!r} in {settings.database}. "
+            "Import listening and activities, then run `soundtrack match`; only "
+            "activities that overlap stored plays get one.",
+            highlight=False,
+        )
+        return
     if output_format is Format.table:
         output.print_table(tracks, console)
     elif output_format is Format.json:
