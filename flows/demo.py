@@ -18,6 +18,7 @@ from sandbox.server import SandboxServer
 from soundtrack.output import print_table
 from soundtrack.report import print_import_summary
 from soundtrack.settings import get_settings
+from soundtrack.text import counted
 from storage.db import connect
 from storage.soundtracks import soundtracks_for_display
 from tasks.connect import connect_service
@@ -54,7 +55,8 @@ def run_demo(folder: Path, seed: int, console: Console) -> None:
         tracks = soundtracks_for_display(con, DEMO_USER)
     console.print()
     print_table(tracks, console)
-    console.print(f"{tracks['activity_id'].nunique()} activities with music.\n")
+    with_music = tracks["activity_id"].nunique()
+    console.print(f"{counted(with_music, 'activity', 'activities')} with music.\n")
 
     scenario = world_to_scenario(generate_world(seed=seed, start=start, days=DEMO_DAYS))
     scenario.clock_start = None  # the sandbox runs on real time
@@ -86,13 +88,15 @@ def _print_published(reports, console: Console) -> None:
         for problem in report.problems:
             console.print(f"[red]{problem}[/red]", highlight=False)
         console.print(
-            f"\nPublished {len(report.published)} playlists for {report.user_id}:"
+            f"\nPublished {counted(len(report.published), 'playlist')} "
+            f"for {report.user_id}:"
         )
         with StravaClient(report.user_id) as strava:
             for outcome in report.published:
                 console.print(
                     f"  activity {outcome.activity_id}: {outcome.playlist_url} "
-                    f"({outcome.tracks} tracks, description {outcome.description})",
+                    f"({counted(outcome.tracks, 'track')}, "
+                    f"description {outcome.description})",
                     highlight=False,
                 )
                 if outcome.description == "verified":

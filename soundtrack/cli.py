@@ -11,6 +11,7 @@ from rich.console import Console
 
 from soundtrack.errors import SoundtrackError
 from soundtrack.prefect_env import apply_defaults
+from soundtrack.text import counted
 
 apply_defaults()
 
@@ -91,8 +92,9 @@ def match(user: UserOption = None) -> None:
     except SoundtrackError as error:
         _fail(error)
     console.print(
-        f"{counts.with_music} of {counts.activities} activities have music "
-        f"({counts.tracks} tracks); {counts.changed} soundtracks changed."
+        f"{counts.with_music} of {counted(counts.activities, 'activity', 'activities')} "
+        f"with music ({counted(counts.tracks, 'track')}); "
+        f"{counted(counts.changed, 'soundtrack')} changed."
     )
 
 
@@ -141,7 +143,7 @@ def export_playlists(
         written = write_m3u_files(_load_tracks(user), folder)
     except OSError as error:
         _fail(f"cannot write playlists to {folder}: {error.strerror or error}")
-    console.print(f"Wrote {len(written)} playlists to {folder}")
+    console.print(f"Wrote {counted(len(written), 'playlist')} to {folder}")
 
 
 def _load_tracks(user: str | None):
@@ -216,15 +218,19 @@ def _print_sync(report) -> None:
     if spotify is not None:
         gap = "; plays may be missing before the oldest" if spotify.possible_gap else ""
         console.print(
-            f"  Spotify: {spotify.items} recent plays read, {spotify.new_plays} new{gap}"
+            f"  Spotify: {counted(spotify.items, 'recent play')} read, "
+            f"{spotify.new_plays} new{gap}"
         )
     if strava is not None:
         console.print(
-            f"  Strava: {strava.summaries} activities read, {strava.new_activities} new"
+            f"  Strava: {counted(strava.summaries, 'activity', 'activities')} read, "
+            f"{strava.new_activities} new"
         )
     for outcome in report.published:
         line = f"  {outcome.activity_id}: {outcome.playlist_url or outcome.note}"
-        line += f" ({outcome.tracks} tracks, description {outcome.description})"
+        line += (
+            f" ({counted(outcome.tracks, 'track')}, description {outcome.description})"
+        )
         console.print(line, highlight=False)
         for title in outcome.left_out:
             console.print(f"    left out: {title}", highlight=False)

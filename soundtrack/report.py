@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.import_exports import ImportSummary
+from soundtrack.text import counted
 
 
 def print_import_summary(summary: ImportSummary, console: Console) -> None:
@@ -46,18 +47,21 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
     if unrelated:
         shown = ", ".join(unrelated[:10]) + (", ..." if len(unrelated) > 10 else "")
         console.print(
-            f"Ignored {len(unrelated)} files that are not Spotify or Strava exports: {shown}",
+            f"Ignored {counted(len(unrelated), 'file')} that are not Spotify or Strava "
+            f"exports: {shown}",
             highlight=False,
         )
     counts = summary.counts
+    plays, activities = counts.plays, counts.activities
     console.print(
-        f"Stored {counts.plays.inserted} new plays ({counts.plays.already_stored} already stored, "
-        f"{counts.plays.merged} seen in a more exact source, {counts.plays.superseded} replaced "
-        f"by a more exact record) and {counts.activities.inserted} new activities "
-        f"({counts.activities.updated} updated, {counts.activities.unchanged} unchanged); "
-        f"{counts.recordings_linked} recordings linked to activities, "
-        f"{counts.recordings_alone} new activities from recordings alone, "
-        f"{counts.pauses} pauses."
+        f"Stored {counted(plays.inserted, 'new play')} ({plays.already_stored} already "
+        f"stored, {plays.merged} seen in a more exact source, {plays.superseded} replaced "
+        f"by a more exact record) and "
+        f"{counted(activities.inserted, 'new activity', 'new activities')} "
+        f"({activities.updated} updated, {activities.unchanged} unchanged); "
+        f"{counted(counts.recordings_linked, 'recording')} linked to activities, "
+        f"{counted(counts.recordings_alone, 'new activity', 'new activities')} "
+        f"from recordings alone, {counted(counts.pauses, 'pause')}."
     )
 
 

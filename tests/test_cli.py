@@ -72,6 +72,15 @@ def test_export_playlists_one_file_per_activity(stored, tmp_path):
     files = sorted((tmp_path / "out").glob("*.m3u"))
     assert [f.name for f in files] == ["2026-05-03_0800_Sunday-Long-Run_77.m3u"]
     assert files[0].read_text().startswith("#EXTM3U\n")
+    assert "Wrote 1 playlist to" in result.output
+
+
+def test_match_counts_in_singular(stored):
+    result = runner.invoke(app, ["match"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 of 1 activity with music (2 tracks); 0 soundtracks changed." in result.output
+    )
 
 
 def test_profile_zone_changes_local_times(stored):
