@@ -54,6 +54,43 @@ def print_table(tracks: pd.DataFrame, console: Console) -> None:
 
 def to_json(tracks: pd.DataFrame) -> str:
     """Return a JSON list of activities, each with its ordered tracks; times are ISO UTC."""
+    return json.dumps(_activity_records(tracks), indent=2, ensure_ascii=False)
+
+
+def to_csv(tracks: pd.DataFrame) -> str:
+    """Return one CSV row per matched track, with the JSON output's fields.
+
+    The activity's fields repeat on each of its rows, and its name is the
+    activity_name column because a flat row also carries the track's name.
+    """
+    rows = [
+        {**_activity_fields(activity), **track}
+        for activity in _activity_records(tracks)
+        for track in activity["tracks"]
+    ]
+    return pd.DataFrame(rows, columns=CSV_COLUMNS).to_csv(index=False)
+
+
+CSV_COLUMNS = [
+    "activity_id",
+    "activity_name",
+    "sport_type",
+    "start_utc",
+    "start_local",
+    "timezone",
+    "elapsed_s",
+    "position",
+    "track_uri",
+    "artist",
+    "track",
+    "offset_s",
+    "overlap_s",
+    "started_utc",
+    "end_uncertainty_s",
+]
+
+
+def _activity_records(tracks: pd.DataFrame) -> list[dict]:
     activities = []
     for _, group in tracks.groupby(["start_at", "activity_id"], sort=True):
         first = group.iloc[0]
@@ -69,7 +106,15 @@ def to_json(tracks: pd.DataFrame) -> str:
                 "tracks": [_track_json(row) for _, row in group.iterrows()],
             }
         )
-    return json.dumps(activities, indent=2, ensure_ascii=False)
+    return activities
+
+
+def _activity_fields(activity: dict) -> dict:
+    fields = {"activity_id": activity["activity_id"], "activity_name": activity["name"]}
+    for key, value in activity.items():
+        if key not in ("activity_id", "name", "tracks"):
+            fields[key] = value
+    return fields
 
 
 def _track_json(row: pd.Series) -> dict:
@@ -83,30 +128,6 @@ def _track_json(row: pd.Series) -> dict:
         "started_utc": row["started_at"].isoformat() + "Z",
         "end_uncertainty_s": int(row["end_uncertainty_s"]),
     }
-
-
-CSV_COLUMNS = [
-    "activity_id",
-    "activity_name",
-    "sport_type",
-    "start_at",
-    "local_start",
-    "timezone",
-    "position",
-    "offset_s",
-    "overlap_s",
-    "artist_name",
-    "track_name",
-    "track_uri",
-    "started_at",
-    "ended_at",
-    "end_uncertainty_s",
-]
-
-
-def to_csv(tracks: pd.DataFrame) -> str:
-    """Return one CSV row per matched track; times are UTC except local_start."""
-    return tracks[CSV_COLUMNS].to_csv(index=False)
 
 
 def to_m3u(group: pd.DataFrame) -> str:

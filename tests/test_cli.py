@@ -59,8 +59,13 @@ def test_soundtracks_json(stored):
 def test_soundtracks_csv_and_m3u(stored):
     csv = runner.invoke(app, ["soundtracks", "--format", "csv"])
     assert csv.exit_code == 0
-    assert csv.output.splitlines()[0].startswith("activity_id,activity_name")
-    assert len(csv.output.splitlines()) == 3
+    header, first, second = csv.output.splitlines()
+    as_json = json.loads(runner.invoke(app, ["soundtracks", "--format", "json"]).output)
+    track_keys = list(as_json[0]["tracks"][0])
+    assert header.split(",")[:2] == ["activity_id", "activity_name"]
+    assert header.split(",")[-len(track_keys) :] == track_keys
+    assert first.startswith("77,Sunday Long Run,Run,2026-05-03T08:00:00Z,")
+    assert ",240.0," in second
     m3u = runner.invoke(app, ["soundtracks", "--format", "m3u"])
     assert "#EXTINF:240,Band - Song One" in m3u.output
     assert "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC" in m3u.output
