@@ -14,7 +14,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Prefect logs "Stopping temporary server" at exit, after pytest closed its streams.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from soundtrack.settings import get_settings  # noqa: E402
+from soundtrack.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
