@@ -8,7 +8,10 @@ class SoundtrackError(Exception):
 
 
 class ImportFileError(SoundtrackError):
-    """An input file that cannot be read as any supported export."""
+    """An input file that cannot be read as any supported export.
+
+    record counts from 1: the JSON list's first object, or the CSV's first data row.
+    """
 
     def __init__(
         self,

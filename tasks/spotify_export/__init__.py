@@ -16,7 +16,7 @@ def parse_spotify_file(file: InputFile, kind: str) -> ParsedFile:
 
     Raises ImportFileError when the file is not valid JSON, is not a list of objects,
     or has a record without a required field, so no part of it is kept. The error
-    names the file and, where one is at fault, the record index (from 0) and field.
+    names the file and, where one is at fault, the record number (the first is 1) and field.
     """
     if kind not in (EXTENDED, ACCOUNT, *NON_MUSIC_KINDS):
         raise ValueError(f"unknown Spotify export kind {kind!r}")

@@ -105,7 +105,7 @@ def _record_kind(record: object) -> str | None:
 
 def _majority_kind(records: list) -> str | None:
     # A vote over the sampled records, so that one damaged first record still lets
-    # the file be recognised and then rejected with that record's index.
+    # the file be recognised and then rejected with that record's number.
     kinds = Counter(kind for kind in map(_record_kind, records) if kind)
     if not kinds:
         return None

@@ -32,7 +32,7 @@ def load_records(file: InputFile) -> list[dict]:
     for index, record in enumerate(value):
         if not isinstance(record, dict):
             problem = f"record is {_json_type(record)}, expected a JSON object"
-            raise ImportFileError(path, problem, record=index, hint=REDOWNLOAD_HINT)
+            raise ImportFileError(path, problem, record=index + 1, hint=REDOWNLOAD_HINT)
     return value
 
 
@@ -71,7 +71,7 @@ def required(path: str, records: list[dict], key: str) -> list:
     if _MISSING in values:
         index = values.index(_MISSING)
         raise ImportFileError(
-            path, "missing field", record=index, field=key, hint=REDOWNLOAD_HINT
+            path, "missing field", record=index + 1, field=key, hint=REDOWNLOAD_HINT
         )
     return values
 
@@ -96,7 +96,7 @@ def milliseconds(path: str, values: list, key: str) -> np.ndarray:
         path,
         f"invalid value {values[index]!r}, expected a whole number of milliseconds "
         "from 0 to one day",
-        record=index,
+        record=index + 1,
         field=key,
         hint=REDOWNLOAD_HINT,
     )
@@ -117,7 +117,7 @@ def timestamps(path: str, values: list, key: str, fmt: str) -> pd.Series:
         raise ImportFileError(
             path,
             f"invalid timestamp {values[index]!r}",
-            record=index,
+            record=index + 1,
             field=key,
             hint=REDOWNLOAD_HINT,
         )
@@ -142,7 +142,7 @@ def flags(path: str, values: list, key: str) -> pd.api.extensions.ExtensionArray
         raise ImportFileError(
             path,
             f"invalid value {values[index]!r}, expected true, false or null",
-            record=index,
+            record=index + 1,
             field=key,
             hint=REDOWNLOAD_HINT,
         ) from error

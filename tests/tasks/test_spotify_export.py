@@ -767,10 +767,10 @@ def test_record_without_ts_names_file_record_field(mixed_export):
     with pytest.raises(ImportFileError) as caught:
         parse_spotify_file(file, detect_spotify_kind(file))
 
-    assert caught.value.record == 1
+    assert caught.value.record == 2
     assert caught.value.field == "ts"
     assert caught.value.problem == "missing field"
-    assert str(caught.value).startswith(f"{path}, record 1, field 'ts': missing field")
+    assert str(caught.value).startswith(f"{path}, record 2, field 'ts': missing field")
 
 
 def test_first_record_without_ts_still_detected():
@@ -781,7 +781,7 @@ def test_first_record_without_ts_still_detected():
     assert detect_spotify_kind(file) == "spotify_extended"
     with pytest.raises(ImportFileError) as caught:
         parse_spotify_file(file, "spotify_extended")
-    assert (caught.value.record, caught.value.field) == (0, "ts")
+    assert (caught.value.record, caught.value.field) == (1, "ts")
 
 
 @pytest.mark.parametrize(
@@ -816,7 +816,7 @@ def test_missing_required_field_rejects_file(kind, record, field):
     with pytest.raises(ImportFileError) as caught:
         parse_spotify_file(file, kind)
 
-    assert (caught.value.record, caught.value.field) == (2, field)
+    assert (caught.value.record, caught.value.field) == (3, field)
 
 
 @pytest.mark.parametrize(
@@ -836,7 +836,7 @@ def test_invalid_value_rejects_file(change, field, problem):
     with pytest.raises(ImportFileError) as caught:
         parse_spotify_file(_file("f.json", records), "spotify_extended")
 
-    assert (caught.value.record, caught.value.field) == (1, field)
+    assert (caught.value.record, caught.value.field) == (2, field)
     assert caught.value.problem.startswith(problem)
 
 
@@ -849,7 +849,7 @@ def test_invalid_account_end_time_rejects_file():
     with pytest.raises(ImportFileError) as caught:
         parse_spotify_file(_file("f.json", records), "spotify_account")
 
-    assert (caught.value.record, caught.value.field) == (1, "endTime")
+    assert (caught.value.record, caught.value.field) == (2, "endTime")
 
 
 # Files that are damaged or not exports
@@ -917,8 +917,8 @@ def test_binary_file_rejected():
     [
         ({"ts": "2024-01-01T00:00:00Z"}, "top-level JSON value is an object", None),
         ("plays", "top-level JSON value is a string", None),
-        ([{"ts": "2024-01-01T00:00:00Z", "ms_played": 1}, 5], "record is a number", 1),
-        ([None], "record is null", 0),
+        ([{"ts": "2024-01-01T00:00:00Z", "ms_played": 1}, 5], "record is a number", 2),
+        ([None], "record is null", 1),
     ],
 )
 def test_wrong_json_shape_rejected(value, problem, record):
