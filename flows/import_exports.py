@@ -22,6 +22,8 @@ class NothingToImport(SoundtrackError):
 class ImportSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
     counts: StoreCounts | None = None
+    # Recording files that activities.csv names but the inputs did not include.
+    missing_recordings: list[str] = field(default_factory=list)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -82,4 +84,4 @@ def import_exports(
         counts.activities.inserted,
         counts.recordings_linked,
     )
-    return ImportSummary(report.outcomes, counts)
+    return ImportSummary(report.outcomes, counts, report.missing_recordings())

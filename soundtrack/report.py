@@ -51,6 +51,14 @@ def print_import_summary(summary: ImportSummary, console: Console) -> None:
             f"exports: {shown}",
             highlight=False,
         )
+    if summary.missing_recordings:
+        console.print(
+            f"{counted(len(summary.missing_recordings), 'activity', 'activities')} in "
+            "activities.csv name a recording file that was not imported, so their "
+            "start times and pauses come from activities.csv alone. Import the whole "
+            "export (the zip, or the folder with its activities/ files) to add them.",
+            highlight=False,
+        )
     counts = summary.counts
     plays, activities = counts.plays, counts.activities
     console.print(

@@ -5,6 +5,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from soundtrack.errors import ImportFileError
 from tasks.inputs import InputFile, ParsedFile
@@ -50,6 +51,27 @@ class ParseReport:
     @property
     def parsed(self) -> list[ParsedFile]:
         return [o.parsed for o in self.outcomes if o.parsed is not None]
+
+    def missing_recordings(self) -> list[str]:
+        """List recording files that activities.csv names but the inputs lack."""
+        present = {_file_name(o.display_path) for o in self.outcomes}
+        missing = []
+        for parsed in self.parsed:
+            if parsed.kind in RECORDING_KINDS or parsed.activities is None:
+                continue
+            names = parsed.activities.get("activity_file")
+            if names is None:
+                continue
+            for name in names.dropna():
+                if name and _file_name(name) not in present:
+                    missing.append(name)
+        return missing
+
+
+def _file_name(path: str) -> str:
+    # A member of a zip shows as "export.zip!activities/1.fit.gz", and a recording
+    # counts as present whether or not it was gzipped.
+    return PurePath(path.rpartition("!")[2]).name.removesuffix(".gz")
 
 
 def _detectors() -> list[Callable[[InputFile], str | None]]:

@@ -227,6 +227,8 @@ def test_gzipped_recording_in_zip_is_read(real_dir, db_path, tmp_path):
         out.writestr("activities/51472847905.gpx.gz", gzip.compress(gpx))
     summary = import_exports([str(archive)], "me")
     assert summary.counts.recordings_linked == 1
+    assert len(summary.missing_recordings) == 8
+    assert "activities/51472847905.gpx" not in summary.missing_recordings
     with connect(db_path) as con:
         row = con.execute(
             "SELECT start_from_file FROM activities WHERE activity_id = '51472847905'"
