@@ -21,12 +21,14 @@ from soundtrack.settings import get_settings
 from soundtrack.text import counted
 from storage.db import connect
 from storage.soundtracks import soundtracks_for_display
+from storage.users import delete_user
 from tasks.connect import connect_service
 from tasks.preferences import update_preference
 
 DEMO_USER = "demo"
-# Six weeks ending today, so that recent runs get a link in their description.
-DEMO_DAYS = 42
+# Thirteen weeks ending today, long enough for every planned hard case of the sample
+# (a run across midnight, a silent run, a cafe ride, a ride across midnight).
+DEMO_DAYS = 91
 
 
 @flow(name="demo-sample", persist_result=False)
@@ -44,6 +46,9 @@ def run_demo(folder: Path, seed: int, console: Console) -> None:
     start = datetime.now(UTC).date() - timedelta(days=DEMO_DAYS)
     write_sample(str(folder), seed, start)
     with connect() as con:
+        # Each run generates a new sample ending today, so an earlier run's plays and
+        # activities would overlap it.
+        delete_user(con, DEMO_USER)
         # The runner lives in London; activities.csv carries no time zone.
         update_preference(con, DEMO_USER, "profile", "timezone", "Europe/London")
         # Link the last month's activities from Strava, not only the default 14 days.

@@ -15,7 +15,7 @@ WITH windows AS (
     SELECT activity_id, start_at AS w_start,
            start_at + to_seconds(elapsed_s) AS w_end
     FROM activities
-    WHERE user_id = $user
+    WHERE user_id = $user AND deleted_at IS NULL
       AND ($sports IS NULL OR list_contains($sports, sport_type))
 ),
 candidate_plays AS (
@@ -91,7 +91,8 @@ def rebuild_soundtracks(
     """Match every play of a user to the user's activity windows and store the result.
 
     Only soundtracks whose tracks changed are rewritten, so a second run with the same
-    data and rules changes nothing. Activities without music get no soundtrack.
+    data and rules changes nothing. Activities without music, and activities deleted
+    on Strava, get no soundtrack.
     """
     params = {
         "user": user_id,
@@ -111,7 +112,7 @@ def rebuild_soundtracks(
             con,
             """
             SELECT (SELECT count(*) FROM activities
-                    WHERE user_id = $user
+                    WHERE user_id = $user AND deleted_at IS NULL
                       AND ($sports IS NULL OR list_contains($sports, sport_type))),
                    count(DISTINCT activity_id), count(*)
             FROM matched

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from clients.errors import NotFound
 from soundtrack.preferences import PublishSettings
-from storage.db import connect
+from storage.db import connect, transaction
+from storage.events import mark_deleted
 from storage.publishing import (
     PlaylistRecord,
     load_playlist,
@@ -49,7 +51,8 @@ class PublishOutcome:
     playlist_url: str | None
     tracks: int
     left_out: list[str] = field(default_factory=list)
-    description: str = "none"  # verified, off, none or failed
+    # verified, pending, off, none, too old, not found or failed
+    description: str = "none"
     note: str | None = None
 
 
@@ -185,12 +188,22 @@ def _describe(
     line = settings.description_line.format(
         playlist_url=record.playlist_url, **_no_values()
     )
-    current = descriptions.get_description(strava_id)
-    wanted = with_block(current, line)
-    if wanted != current:
-        descriptions.set_description(strava_id, wanted)
-    # Read back: Strava replaces the whole text, and another app may write at once.
-    written = descriptions.get_description(strava_id) or ""
+    try:
+        current = descriptions.get_description(strava_id)
+        wanted = with_block(current, line)
+        if wanted != current:
+            descriptions.set_description(strava_id, wanted)
+        # Read back: Strava replaces the whole text, and another app may write at once.
+        written = descriptions.get_description(strava_id) or ""
+    except NotFound as error:
+        # Deleted on Strava since it was stored, or never there (an export's activity
+        # that was deleted later). The playlist stays, and no later sync tries again.
+        log.warning("activity %s: %s", record.activity_id, error)
+        with connect() as con, transaction(con):
+            mark_deleted(con, strava_id)
+            record.description_state = "not found"
+            save_playlist(con, record)
+        return "not found"
     if count_blocks(written) != 1 or record.playlist_url not in written:
         log.warning(
             "description of activity %s did not keep the block", record.activity_id

@@ -13,6 +13,7 @@ from soundtrack.preferences import PublishSettings
 from storage.activities import upsert_activities
 from storage.db import connect
 from storage.plays import upsert_plays
+from storage.publishing import activities_to_publish
 from tasks.api_records import activities_from_strava
 from tasks.description import count_blocks
 from tasks.matching import match_soundtracks
@@ -220,3 +221,36 @@ def _publish_with(settings: PublishSettings):
             SpotifyService(spotify),
             StravaService(strava),
         )
+
+
+def test_activity_gone_from_strava_keeps_playlist(sandbox):
+    # The export holds a ride that was deleted on Strava before the first sync.
+    gone = _ride().model_copy(update={"id": RIDE_ID + 7})
+    _store_history(_listening(20))
+    with connect() as con:
+        upsert_activities(
+            con, "rider", activities_from_strava([gone.model_dump(mode="json")])
+        )
+        match_soundtracks(con, "rider")
+
+    with SpotifyClient("rider") as spotify, StravaClient("rider") as strava:
+        outcome = publish_activity(
+            "rider",
+            str(gone.id),
+            PublishSettings(),
+            SpotifyService(spotify),
+            StravaService(strava),
+        )
+    with connect() as con:
+        deleted = con.execute(
+            "SELECT deleted_at FROM activities WHERE strava_id = ?", [gone.id]
+        ).fetchall()[0][0]
+        pending = activities_to_publish(con, "rider")
+        match_soundtracks(con, "rider")
+        kept = con.execute("SELECT activity_id FROM soundtracks").fetchall()
+
+    assert outcome.description == "not found"
+    assert outcome.tracks == 20
+    assert deleted is not None
+    assert str(gone.id) not in pending
+    assert kept == [(str(RIDE_ID),)]
