@@ -7,7 +7,7 @@ from filelock import FileLock, Timeout
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from clients.errors import ClientError, NotFound
+from clients.errors import ClientError, NotFound, ReconnectNeeded
 from clients.spotify import SpotifyClient
 from clients.strava import StravaClient
 from soundtrack.preferences import PublishSettings
@@ -21,6 +21,15 @@ from tasks.matching import match_soundtracks
 from tasks.publish import PublishOutcome, publish_activity
 from tasks.remote import SpotifyService, StravaService
 from tasks.strava_events import apply_events, collect_spool
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One stored connection of a user to a service."""
+
+    account_id: str | None
+    status: str  # connected or reconnect_needed
+    reason: str | None
 
 
 @dataclass
@@ -105,14 +114,22 @@ def sync(user_id: str | None = None) -> list[UserSync]:
     return [_sync_user(user, services) for user, services in users.items()]
 
 
-def _sync_user(user_id: str, services: dict[str, str | None]) -> UserSync:
+def _sync_user(user_id: str, services: dict[str, Linked]) -> UserSync:
     logger = get_run_logger()
     report = UserSync(user_id)
-    spotify_ok = "spotify" in services and _step(
+    usable = {}
+    for service, linked in services.items():
+        if linked.status == "connected":
+            usable[service] = linked.account_id
+        else:
+            # Token requests stopped when the grant was rejected, so say it each run.
+            error = ReconnectNeeded(service, user_id, linked.reason)
+            report.problems.append(str(error))
+    spotify_ok = "spotify" in usable and _step(
         report, ingest_spotify, user_id, key="spotify"
     )
-    strava_ok = "strava" in services and _step(
-        report, ingest_strava, user_id, _int(services.get("strava")), key="strava"
+    strava_ok = "strava" in usable and _step(
+        report, ingest_strava, user_id, _int(usable.get("strava")), key="strava"
     )
     with connect() as con:
         match_soundtracks(con, user_id)
@@ -137,15 +154,16 @@ def _step(report: UserSync, step, *args, key: str | None):
     return result if key is None else True
 
 
-def _connected_users(con, only: str | None) -> dict[str, dict[str, str | None]]:
+def _connected_users(con, only: str | None) -> dict[str, dict[str, Linked]]:
     rows = con.execute(
-        "SELECT user_id, service, account_id FROM connections WHERE status = 'connected'"
-        " AND ($only IS NULL OR user_id = $only) ORDER BY user_id, service",
+        "SELECT user_id, service, account_id, status, status_reason FROM connections"
+        " WHERE status <> 'disconnected' AND ($only IS NULL OR user_id = $only)"
+        " ORDER BY user_id, service",
         {"only": only},
     ).fetchall()
-    users: dict[str, dict[str, str | None]] = {}
-    for user, service, account in rows:
-        users.setdefault(user, {})[service] = account
+    users: dict[str, dict[str, Linked]] = {}
+    for user, service, account, status, reason in rows:
+        users.setdefault(user, {})[service] = Linked(account, status, reason)
     return users
 
 

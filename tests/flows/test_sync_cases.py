@@ -7,6 +7,7 @@ import pytest
 from flows.sync import sync
 from sandbox.scenario import Activity, Play, Scenario, User
 from sandbox.server import SandboxServer
+from storage.connections import set_connection_status
 from storage.db import connect
 from storage.sync import activity_coverage
 from tests.flows.live import connect_user, point_settings_at
@@ -133,3 +134,21 @@ def test_long_retry_after_stops_spotify_for_everyone(sandbox, retry_after, body)
     assert cooldowns == [("spotify",)]
     # Strava was still read for both users.
     assert all(r.strava is not None for r in reports)
+
+
+def test_revoked_grant_reported_on_every_sync(sandbox):
+    # A rejected grant stops token requests, so later runs must still say why.
+    with connect() as con:
+        set_connection_status(
+            con, "ana", "spotify", "reconnect_needed", "invalid_grant", BASE
+        )
+    before = len(sandbox.state.requests("spotify"))
+
+    first, second = sync("ana")[0], sync("ana")[0]
+
+    for report in (first, second):
+        assert report.spotify is None
+        assert report.strava is not None
+        assert len(report.problems) == 1
+        assert "soundtrack connect spotify --user ana" in report.problems[0]
+    assert len(sandbox.state.requests("spotify")) == before
