@@ -66,9 +66,10 @@ class RateLimits(Protocol):
     """A service's rate-limit policy, consulted around every request."""
 
     service: str
+    max_wait_s: float  # longest total wait for rate limits within one request
 
     def before_request(self, method: str) -> None:
-        """Wait out a short cooldown or raise RateLimited; then count the request."""
+        """Count the request; raise RetryLater in a short cooldown, else RateLimited."""
 
     def after_response(self, response: httpx.Response) -> None:
         """Record the limits a response reports; raise RetryLater or RateLimited on 429."""
@@ -129,8 +130,9 @@ class HttpClient:
         when the server responded 5xx.
         """
         what = f"{method} {httpx.URL(url).path}"
+        budget = _WaitBudget(self.limits.max_wait_s, self.clock)
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(self.max_attempts) | budget.exhausted,
             wait=self._wait,
             retry=retry_if_exception_type(_Transient),
             sleep=self.clock.sleep,
@@ -143,7 +145,10 @@ class HttpClient:
             raise self._final_error(what, error.cause) from error.cause
 
     def _send_once(self, method: str, url: str, kwargs: dict) -> httpx.Response:
-        self.limits.before_request(method)
+        try:
+            self.limits.before_request(method)
+        except RetryLater as signal:
+            raise _Transient(signal) from None
         started = time.monotonic()
         try:
             response = self._client.request(method, url, **kwargs)
@@ -190,6 +195,29 @@ class HttpClient:
         )
 
 
+class _WaitBudget:
+    """The rate-limit waits of one request, which together may not exceed max_wait_s."""
+
+    def __init__(self, max_wait_s: float, clock: Clock):
+        self.max_wait_s = max_wait_s
+        self.clock = clock
+        self.used_s = 0.0
+
+    def exhausted(self, state: RetryCallState) -> bool:
+        """Return True when the next rate-limit wait would go over the budget.
+
+        Otherwise the wait is counted as spent, since tenacity sleeps right after.
+        """
+        error = state.outcome.exception() if state.outcome else None
+        if not (isinstance(error, _Transient) and isinstance(error.cause, RetryLater)):
+            return False
+        needed = max((error.cause.until - self.clock.now()).total_seconds(), 0.0)
+        if self.used_s + needed > self.max_wait_s:
+            return True
+        self.used_s += needed
+        return False
+
+
 def _describe(cause: Exception) -> str:
     if isinstance(cause, _ServerFailed):
         return f"with status {cause.status_code}"
@@ -203,6 +231,17 @@ def _log_retry(
         error = state.outcome.exception() if state.outcome else None
         cause = error.cause if isinstance(error, _Transient) else error
         wait = state.next_action.sleep if state.next_action else 0.0
+        if isinstance(cause, RetryLater):
+            log.warning(
+                "%s %s is rate-limited (%s), so attempt %d of %d waits until %s UTC",
+                service,
+                what,
+                cause.reason,
+                state.attempt_number + 1,
+                max_attempts,
+                cause.until.strftime("%H:%M:%S"),
+            )
+            return
         log.warning(
             "%s %s failed %s, so attempt %d of %d follows in %.1f s",
             service,

@@ -1,8 +1,8 @@
 """Spotify's and Strava's rate limits as app-wide cooldowns stored in the database.
 
 A cooldown stored by one process stops every user's requests in every process until
-it ends: before each request the client reads it, waits it out if it is short, and
-otherwise raises without sending anything.
+it ends: before each request the client reads it, waits it out if the request's wait
+budget allows (see clients.http), and otherwise raises without sending anything.
 """
 
 import email.utils
@@ -38,7 +38,6 @@ SPOTIFY_MAX_WAIT_S = 30.0
 SPOTIFY_DEFAULT_BACKOFF_S = 5.0
 # One whole Strava window: a run waits at most until the next quarter hour.
 STRAVA_MAX_WAIT_S = 900.0
-_MAX_WAITS_PER_REQUEST = 5
 
 
 class _StoredCooldowns:
@@ -54,13 +53,10 @@ class _StoredCooldowns:
         return None
 
     def before_request(self, method: str) -> None:
-        """Wait out a short cooldown or raise RateLimited; then count the request."""
-        for _ in range(_MAX_WAITS_PER_REQUEST):
-            cooldown = self._check_and_count(method)
-            if cooldown is None:
-                return
-            self._wait_out(cooldown)
-        raise self._error(cooldown)
+        """Count the request; raise RetryLater in a short cooldown, else RateLimited."""
+        cooldown = self._check_and_count(method)
+        if cooldown is not None:
+            self._retry_or_raise(cooldown)
 
     def _check_and_count(self, method: str) -> Cooldown | None:
         now = self.clock.now()
@@ -69,19 +65,6 @@ class _StoredCooldowns:
             if cooldown is None:
                 count_request(con, self.service, now)
         return cooldown
-
-    def _wait_out(self, cooldown: Cooldown) -> None:
-        remaining = (cooldown.until - self.clock.now()).total_seconds()
-        if cooldown.scope in _DAILY_SCOPES or remaining > self.max_wait_s:
-            raise self._error(cooldown)
-        log.info(
-            "%s cooldown %s in force; waiting %.1f s (%s)",
-            self.service,
-            cooldown.scope,
-            remaining,
-            cooldown.reason,
-        )
-        self.clock.sleep(max(remaining, 0.0))
 
     def _store(self, scope: str, until: datetime, reason: str) -> Cooldown:
         now = self.clock.now()

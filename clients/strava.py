@@ -18,7 +18,7 @@ from clients.models import (
     parse,
 )
 from clients.oauth import OAuthApp, OAuthClient
-from clients.ratelimits import STRAVA_MAX_WAIT_S, StravaRateLimits
+from clients.ratelimits import StravaRateLimits
 from clients.tokens import TokenSource
 from soundtrack.settings import Settings, get_settings
 
@@ -50,10 +50,12 @@ class StravaClient(AuthorizedApi):
         *,
         settings: Settings | None = None,
         clock: Clock | None = None,
-        max_wait_s: float = STRAVA_MAX_WAIT_S,
+        max_wait_s: float | None = None,
     ):
         settings = settings or get_settings()
         clock = clock or SystemClock()
+        if max_wait_s is None:
+            max_wait_s = settings.strava_max_wait_s
         limits = StravaRateLimits(clock, max_wait_s)
         api = HttpClient("strava", settings.strava_api_url, limits, clock)
         oauth = strava_oauth(settings, clock, limits)

@@ -64,7 +64,7 @@ def run_demo(folder: Path, seed: int, console: Console) -> None:
     console.print(f"{counted(with_music, 'activity', 'activities')} with music.\n")
 
     scenario = world_to_scenario(generate_world(seed=seed, start=start, days=DEMO_DAYS))
-    scenario.clock_start = None  # the sandbox runs on real time
+    scenario.clock_start = None  # without a start the sandbox clock follows real time
     with SandboxServer(scenario=scenario) as sandbox:
         _aim_settings_at(sandbox)
         console.print(f"Sandbox of Spotify and Strava serving on {sandbox.url}")

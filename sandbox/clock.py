@@ -5,17 +5,29 @@ from datetime import UTC, datetime, timedelta
 
 
 class Clock:
-    """A thread-safe clock that stands still unless a test sets or advances it."""
+    """A thread-safe sandbox clock that tests and the admin API can set or advance.
+
+    Started at a given instant, it stands still until it is moved, so tests are
+    repeatable. Started without one, it follows real time, and setting or advancing
+    it shifts it from real time by a fixed offset.
+    """
 
     def __init__(self, start: datetime | None = None):
         self._lock = threading.Lock()
-        self._now = _as_utc(start) if start else datetime.now(UTC)
+        self._ticking = start is None
+        # A ticking clock stores its offset from real time here, a still one its time.
+        self._value = timedelta(0) if self._ticking else _as_utc(start)
         self._listeners: list = []
 
     def now(self) -> datetime:
         """Return the sandbox time as an aware UTC datetime."""
         with self._lock:
-            return self._now
+            return self._now_locked()
+
+    def _now_locked(self) -> datetime:
+        if self._ticking:
+            return datetime.now(UTC) + self._value
+        return self._value
 
     def timestamp(self) -> float:
         """Return the sandbox time in epoch seconds."""
@@ -23,17 +35,18 @@ class Clock:
 
     def set(self, when: datetime) -> datetime:
         """Move the clock to `when` (naive values are read as UTC), forwards or back."""
+        when = _as_utc(when)
         with self._lock:
-            self._now = _as_utc(when)
-            now = self._now
+            self._value = when - datetime.now(UTC) if self._ticking else when
+            now = self._now_locked()
         self._notify(now)
         return now
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock forwards by `seconds` and return the new time."""
         with self._lock:
-            self._now = self._now + timedelta(seconds=seconds)
-            now = self._now
+            self._value = self._value + timedelta(seconds=seconds)
+            now = self._now_locked()
         self._notify(now)
         return now
 

@@ -81,7 +81,9 @@ class Scenario(BaseModel):
 
     users: list[User] = Field(default_factory=list)
     clock_start: AwareDatetime | None = Field(
-        None, description="Initial sandbox time; default the real current time."
+        None,
+        description="Sandbox time at start, after which the clock stands still until "
+        "moved; without it the clock follows real time.",
     )
 
     @classmethod

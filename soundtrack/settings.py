@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     spotify_client_secret: SecretStr = SecretStr("")
     strava_client_id: str = ""
     strava_client_secret: SecretStr = SecretStr("")
+    strava_max_wait_s: float = Field(
+        900.0,
+        ge=0,
+        description="Longest wait, in seconds, for Strava's 15-minute rate-limit "
+        "window to reset before a sync step ends with a message; 0 never waits.",
+    )
     redirect_port: int = Field(
         8765, description="Port of the local OAuth redirect catcher."
     )

@@ -8,6 +8,7 @@ from clients.errors import QuotaExhausted, RateLimited, ServiceUnavailable
 from clients.spotify import SpotifyClient
 from clients.strava import StravaClient
 from sandbox.ratelimit import StravaLimits
+from soundtrack.settings import get_settings
 from storage.connections import active_cooldown
 from storage.db import connect as open_db
 from tests.clients.conftest import START, connect
@@ -201,3 +202,28 @@ def test_strava_daily_limit_raises(sandbox, clock, users):
         StravaClient("alice", clock=clock).athlete()
 
     assert _cooldown("strava", clock).scope == "daily_quota"
+
+
+def test_strava_waits_one_window_at_most(sandbox, clock, users):
+    # Another app spends the next window too: the request ends instead of waiting
+    # for a second window.
+    headers = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "201,900"}
+    sandbox.faults.fail_next("/strava/api/v3/athlete", 2, 429, headers=headers)
+
+    with pytest.raises(RateLimited, match="Strava rate-limited until 14:30 UTC"):
+        StravaClient("alice", clock=clock).athlete()
+
+    assert clock.sleeps == [600.0]
+    assert [r.status for r in sandbox.state.requests("strava")][-2:] == [429, 429]
+
+
+def test_strava_max_wait_setting_zero(sandbox, clock, users, monkeypatch):
+    monkeypatch.setenv("SOUNDTRACK_STRAVA_MAX_WAIT_S", "0")
+    get_settings.cache_clear()
+    headers = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "201,900"}
+    sandbox.faults.fail_next("/strava/api/v3/athlete", 1, 429, headers=headers)
+
+    with pytest.raises(RateLimited, match="Strava rate-limited until 14:15 UTC"):
+        StravaClient("alice", clock=clock).athlete()
+
+    assert clock.sleeps == []
