@@ -73,15 +73,7 @@ def plan_playlist(
             uris.append(uri)
         else:
             left_out.append(f"{title} ({uri or 'no Spotify URI'})")
-    values = {
-        "name": facts["name"] or "Activity",
-        "sport": facts["sport"] or "Activity",
-        "date": f"{facts['local_start']:%Y-%m-%d}",
-        "start": f"{facts['local_start']:%H:%M}",
-        "minutes": round(facts["elapsed_s"] / 60),
-        "tracks": len(uris),
-        "playlist_url": "",
-    }
+    values = _template_values(facts, len(uris))
     marker = marker_for(activity_id)
     text = settings.playlist_description.format(**values).replace("\n", " ")
     description = text[: MAX_DESCRIPTION - len(marker) - 1].rstrip() + " " + marker
@@ -101,6 +93,19 @@ def plan_playlist(
         description_state=_first_description_state(facts, settings),
         described_url=None,
     )
+
+
+def _template_values(facts: dict, tracks: int, playlist_url: str = "") -> dict:
+    # The fields that settings templates may use; see TEMPLATE_FIELDS.
+    return {
+        "name": facts["name"] or "Activity",
+        "sport": facts["sport"] or "Activity",
+        "date": f"{facts['local_start']:%Y-%m-%d}",
+        "start": f"{facts['local_start']:%H:%M}",
+        "minutes": round(facts["elapsed_s"] / 60),
+        "tracks": tracks,
+        "playlist_url": playlist_url,
+    }
 
 
 def _first_description_state(facts: dict, settings: PublishSettings) -> str:
@@ -185,9 +190,10 @@ def _describe(
     if descriptions is None:
         return "pending"
     strava_id = int(record.activity_id)
-    line = settings.description_line.format(
-        playlist_url=record.playlist_url, **_no_values()
-    )
+    with connect(read_only=True) as con:
+        facts = publish_facts(con, record.activity_id)
+    values = _template_values(facts, len(record.uris), record.playlist_url)
+    line = settings.description_line.format(**values)
     try:
         current = descriptions.get_description(strava_id)
         wanted = with_block(current, line)
@@ -213,18 +219,6 @@ def _describe(
     record.described_url = record.playlist_url
     _save(record)
     return "verified"
-
-
-def _no_values() -> dict[str, str]:
-    # The description line may use any template field; only the link is known here.
-    return {
-        "name": "",
-        "sport": "",
-        "date": "",
-        "start": "",
-        "minutes": "",
-        "tracks": "",
-    }
 
 
 def _load(activity_id: str) -> PlaylistRecord | None:

@@ -254,3 +254,13 @@ def test_activity_gone_from_strava_keeps_playlist(sandbox):
     assert deleted is not None
     assert str(gone.id) not in pending
     assert kept == [(str(RIDE_ID),)]
+
+
+def test_description_line_uses_template_fields(sandbox):
+    _store_history(_listening(20))
+    line = "{tracks:d} tracks, {minutes} min: {playlist_url}"
+    outcome = _publish_with(PublishSettings(description_line=line))
+
+    _, description = _state()
+    assert outcome.description == "verified"
+    assert f"20 tracks, 300 min: {outcome.playlist_url}" in description
