@@ -1,7 +1,9 @@
 """The `soundtrack` command line."""
 
 import logging
+import signal
 import sys
+import threading
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +24,19 @@ app = typer.Typer(
 # per file.
 console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _main() -> None:
+    # `kill` and service managers stop a run with SIGTERM. Handled like Ctrl-C, it
+    # lets Prefect stop its temporary server and the command end without a traceback.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
 
 UserOption = Annotated[
     str | None,
@@ -176,9 +191,9 @@ def connect_command(
     settings = get_settings()
 
     def show(url: str) -> None:
-        console.print(
-            f"Open this address in your browser and approve Soundtrack:\n{url}"
-        )
+        console.print("Open this address in your browser and approve Soundtrack:")
+        # Printed whole, because a line break inside it breaks the copied address.
+        print(url, flush=True)
         console.print(
             f"Waiting for the redirect on http://127.0.0.1:{settings.redirect_port}/callback"
         )
