@@ -27,7 +27,11 @@ def create_app(world: World) -> SandboxMiddleware:
     """Build the ASGI app serving both fake services and the /_sandbox admin API."""
     from sandbox import admin, oauth, spotify, strava
 
-    app = FastAPI(title="Soundtrack sandbox", docs_url="/_sandbox/docs")
+    app = FastAPI(
+        title="Soundtrack sandbox",
+        docs_url="/_sandbox/docs",
+        openapi_url="/_sandbox/openapi.json",
+    )
     app.state.world = world
     app.add_exception_handler(ApiError, handle_api_error)
     app.include_router(oauth.spotify_router, prefix=SPOTIFY_ACCOUNTS)
@@ -120,16 +124,7 @@ class SandboxServer:
 
     def soundtrack_env(self) -> dict[str, str]:
         """Return the SOUNDTRACK_* variables that aim Soundtrack at this sandbox."""
-        return {
-            "SOUNDTRACK_SPOTIFY_API_URL": self.spotify_api_url,
-            "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": self.spotify_accounts_url,
-            "SOUNDTRACK_STRAVA_API_URL": self.strava_api_url,
-            "SOUNDTRACK_STRAVA_OAUTH_URL": self.strava_oauth_url,
-            "SOUNDTRACK_SPOTIFY_CLIENT_ID": self.spotify_app.client_id,
-            "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": self.spotify_app.client_secret,
-            "SOUNDTRACK_STRAVA_CLIENT_ID": self.strava_app.client_id,
-            "SOUNDTRACK_STRAVA_CLIENT_SECRET": self.strava_app.client_secret,
-        }
+        return soundtrack_env(self.url, self.world)
 
     def grant(self, service: str, user_key: str, scopes=None) -> dict:
         """Issue tokens as if `user_key` completed OAuth; return the token response."""
@@ -177,14 +172,59 @@ def serve(
     scenario_path: Path | str | None = None,
     seed: int = 0,
 ) -> None:
-    """Run the sandbox in the foreground until interrupted (blocking)."""
+    """Run the sandbox in the foreground until interrupted (blocking).
+
+    Without a scenario file it serves the demo's sample runner, user key "demo", with
+    thirteen weeks of listening and activities ending today.
+    """
     if host != "127.0.0.1":
         raise ValueError(f"the sandbox binds 127.0.0.1 only, not {host!r}")
-    scenario = Scenario.from_file(scenario_path) if scenario_path else Scenario()
+    scenario = Scenario.from_file(scenario_path) if scenario_path else _sample()
     world = World(scenario, seed)
+    print(_usage(world, f"http://{host}:{port}"), flush=True)
     world.webhooks.start()
-    logger.info("sandbox listening on http://%s:%s", host, port)
     try:
         uvicorn.run(create_app(world), host=host, port=port, log_level="info")
     finally:
         world.webhooks.stop()
+
+
+def _sample() -> Scenario:
+    from datetime import UTC, datetime, timedelta
+
+    from sample.generate import generate_world
+    from sample.scenario import world_to_scenario
+
+    days = 91
+    start = datetime.now(UTC).date() - timedelta(days=days)
+    scenario = world_to_scenario(generate_world(start=start, days=days))
+    scenario.clock_start = None  # follow real time
+    return scenario
+
+
+def _usage(world: World, url: str) -> str:
+    users = ", ".join(world.state.users) or "none"
+    exports = "\n".join(
+        f"export {name}={value}" for name, value in soundtrack_env(url, world).items()
+    )
+    return (
+        f"Sandbox of Spotify and Strava on {url}; admin API at {url}/_sandbox/docs\n"
+        f"Users: {users}. Approving an authorize address signs in the first user; "
+        "add &sandbox_user=KEY to it for another.\n"
+        "Aim Soundtrack at the sandbox from another shell:\n"
+        f"{exports}"
+    )
+
+
+def soundtrack_env(url: str, world: World) -> dict[str, str]:
+    """Return the SOUNDTRACK_* variables that aim Soundtrack at a sandbox at url."""
+    return {
+        "SOUNDTRACK_SPOTIFY_API_URL": url + SPOTIFY_API,
+        "SOUNDTRACK_SPOTIFY_ACCOUNTS_URL": url + SPOTIFY_ACCOUNTS,
+        "SOUNDTRACK_STRAVA_API_URL": url + STRAVA_API,
+        "SOUNDTRACK_STRAVA_OAUTH_URL": url + STRAVA_OAUTH,
+        "SOUNDTRACK_SPOTIFY_CLIENT_ID": world.spotify_app.client_id,
+        "SOUNDTRACK_SPOTIFY_CLIENT_SECRET": world.spotify_app.client_secret,
+        "SOUNDTRACK_STRAVA_CLIENT_ID": world.strava_app.client_id,
+        "SOUNDTRACK_STRAVA_CLIENT_SECRET": world.strava_app.client_secret,
+    }

@@ -108,7 +108,9 @@ def _catch_redirect(
         if not done.wait(timeout_s):
             raise AuthorizationDenied(
                 f"no redirect reached http://127.0.0.1:{port}/callback within "
-                f"{timeout_s:.0f} s; run connect again and approve in the browser"
+                f"{timeout_s:.0f} s; run connect again and approve in the browser. If "
+                "the browser showed an error page instead of redirecting, that page "
+                "says what the service rejected"
             )
     finally:
         server.shutdown()
