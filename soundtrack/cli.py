@@ -52,24 +52,27 @@ class Format(str, Enum):
 
 
 class _QuietExpectedErrors(logging.Filter):
-    """Drop the traceback from Prefect's log of an error that the CLI prints itself."""
+    """Drop Prefect's log record of an error that the CLI prints itself.
+
+    Prefect still logs the task's final state, so the error shows in the log once.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, SoundtrackError | FileNotFoundError):
-            record.exc_info = None
-            record.exc_text = None
-        return True
+        return not isinstance(error, SoundtrackError | FileNotFoundError)
 
 
 def _quiet_prefect_tracebacks() -> None:
+    # Prefect's console handler sits on the root logger, and its API handlers on
+    # the prefect.* loggers.
     loggers = [
-        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("prefect")
     ]
-    for logger in [logging.getLogger("prefect"), *loggers]:
-        if logger.name.startswith("prefect"):
-            for handler in logger.handlers:
-                handler.addFilter(_QuietExpectedErrors())
+    for logger in [logging.getLogger(), *loggers]:
+        for handler in logger.handlers:
+            handler.addFilter(_QuietExpectedErrors())
 
 
 def _fail(error: Exception | str) -> None:
@@ -369,6 +372,7 @@ def demo(
     """Generate a sample export, import it, match it and print the soundtracks."""
     from flows.demo import run_demo
 
+    _quiet_prefect_tracebacks()
     try:
         run_demo(folder, seed, console)
     except SoundtrackError as error:

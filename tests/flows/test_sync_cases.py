@@ -1,5 +1,7 @@
 """Sync-level cases: the 50-play window (C08) and a long Spotify rate limit (C13)."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -152,3 +154,28 @@ def test_revoked_grant_reported_on_every_sync(sandbox):
         assert len(report.problems) == 1
         assert "soundtrack connect spotify --user ana" in report.problems[0]
     assert len(sandbox.state.requests("spotify")) == before
+
+
+def test_cli_sync_rate_limited_without_traceback(sandbox):
+    # The command line prints the problem in its summary and exits 1, without
+    # Prefect's record of the task's exception and its traceback.
+    sandbox.faults.fail_next(
+        "/spotify/v1/me/player/recently-played",
+        1,
+        429,
+        headers={"Retry-After": "3600"},
+        body={"error": {"status": 429, "message": "API rate limit exceeded"}},
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "soundtrack.cli", "sync", "--user", "ana"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Spotify rate-limited until" in result.stderr
+    assert "Traceback" not in output
+    assert "Task run failed with exception" not in output
