@@ -66,7 +66,7 @@ class RateLimits(Protocol):
     """A service's rate-limit policy, consulted around every request."""
 
     service: str
-    max_wait_s: float  # longest total wait for rate limits within one request
+    max_wait_s: float  # maximum total wait, in seconds, for rate limits in one request
 
     def before_request(self, method: str) -> None:
         """Count the request; raise RetryLater in a short cooldown, else RateLimited."""

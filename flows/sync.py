@@ -122,7 +122,7 @@ def _sync_user(user_id: str, services: dict[str, Linked]) -> UserSync:
         if linked.status == "connected":
             usable[service] = linked.account_id
         else:
-            # Token requests stopped when the grant was rejected, so say it each run.
+            # Token requests stopped when the grant was rejected, so report it every run.
             error = ReconnectNeeded(service, user_id, linked.reason)
             report.problems.append(str(error))
     spotify_ok = "spotify" in usable and _step(

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     strava_max_wait_s: float = Field(
         900.0,
         ge=0,
-        description="Longest wait, in seconds, for Strava's 15-minute rate-limit "
+        description="Maximum wait, in seconds, for Strava's 15-minute rate-limit "
         "window to reset before a sync step ends with a message; 0 never waits.",
     )
     redirect_port: int = Field(

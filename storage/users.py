@@ -4,8 +4,8 @@ import duckdb
 
 from storage.db import transaction
 
-# Tables keyed by user_id, children before parents. app_cooldowns and api_requests
-# are shared by every user of the app, so they stay.
+# Tables with a user_id column. app_cooldowns and api_requests are shared by every
+# user of the app, so they stay.
 _USER_TABLES = [
     "playlists",
     "soundtracks",
