@@ -212,7 +212,9 @@ def _usage(world: World, url: str) -> str:
         f"Users: {users}. Approving an authorize address signs in the first user; "
         "add &sandbox_user=KEY to it for another.\n"
         "Aim Soundtrack at the sandbox from another shell:\n"
-        f"{exports}"
+        f"{exports}\n"
+        "Soundtrack stores the connection under SOUNDTRACK_USER (default me) or "
+        "--user; set it to the sandbox user's key to keep the names alike."
     )
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from soundtrack.errors import SoundtrackError
-from soundtrack.prefect_env import apply_defaults
+from soundtrack.prefect_env import apply_defaults, detach_temporary_server
 from soundtrack.text import counted
 
 apply_defaults()
@@ -62,6 +62,12 @@ class _QuietExpectedErrors(logging.Filter):
         return not isinstance(error, SoundtrackError | FileNotFoundError)
 
 
+def _prepare_prefect() -> None:
+    """Quiet Prefect's logs of expected errors and detach its temporary server."""
+    _quiet_prefect_tracebacks()
+    detach_temporary_server()
+
+
 def _quiet_prefect_tracebacks() -> None:
     # Prefect's console handler sits on the root logger, and its API handlers on
     # the prefect.* loggers.
@@ -89,7 +95,7 @@ def import_command(
     from flows.import_exports import import_exports
     from soundtrack.report import print_import_summary
 
-    _quiet_prefect_tracebacks()
+    _prepare_prefect()
     try:
         summary = import_exports(
             [str(p) for p in paths], user, show_progress=console.is_terminal
@@ -104,7 +110,7 @@ def match(user: UserOption = None) -> None:
     """Match stored plays to activity windows and store each activity's soundtrack."""
     from flows.match import match as match_flow
 
-    _quiet_prefect_tracebacks()
+    _prepare_prefect()
     try:
         counts = match_flow(user)
     except SoundtrackError as error:
@@ -215,7 +221,7 @@ def sync_command(user: UserOption = None) -> None:
     """Ingest new plays and activities, match them, and publish new soundtracks."""
     from flows.sync import sync
 
-    _quiet_prefect_tracebacks()
+    _prepare_prefect()
     try:
         reports = sync(user)
     except SoundtrackError as error:
@@ -372,7 +378,7 @@ def demo(
     """Generate a sample export, import it, match it and print the soundtracks."""
     from flows.demo import run_demo
 
-    _quiet_prefect_tracebacks()
+    _prepare_prefect()
     try:
         run_demo(folder, seed, console)
     except SoundtrackError as error:

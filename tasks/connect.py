@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class AuthorizationDenied(SoundtrackError):
-    """The redirect came back without a code, or with another request's state."""
+    """Authorization did not finish: no redirect, a refused one, or no port for it."""
 
 
 def connect_service(
@@ -100,7 +100,14 @@ def _catch_redirect(
             # The query holds the authorization code, which is never logged.
             return
 
-    server = HTTPServer(("127.0.0.1", port), Callback)
+    try:
+        server = HTTPServer(("127.0.0.1", port), Callback)
+    except OSError as error:
+        raise AuthorizationDenied(
+            f"cannot listen on 127.0.0.1:{port} for the redirect ({error.strerror}); "
+            "stop what uses that port, or set SOUNDTRACK_REDIRECT_PORT to a free one "
+            "and register http://127.0.0.1:PORT/callback with the app"
+        ) from None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
