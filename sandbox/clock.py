@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 class Clock:
     """A thread-safe sandbox clock that tests and the admin API can set or advance.
 
-    Started at a given instant, it stands still until it is moved, so tests are
-    repeatable. Started without one, it follows real time, and setting or advancing
-    it shifts it from real time by a fixed offset.
+    Started at a given instant, it stays fixed until it is moved, so tests are
+    repeatable. Started without one, it follows real time. Setting or advancing it
+    then shifts it from real time by a fixed offset.
     """
 
     def __init__(self, start: datetime | None = None):
         self._lock = threading.Lock()
         self._ticking = start is None
-        # A ticking clock stores its offset from real time here, a still one its time.
+        # A ticking clock stores its offset from real time here, a fixed one its time.
         self._value = timedelta(0) if self._ticking else _as_utc(start)
         self._listeners: list = []
 

@@ -82,7 +82,7 @@ class Scenario(BaseModel):
     users: list[User] = Field(default_factory=list)
     clock_start: AwareDatetime | None = Field(
         None,
-        description="Sandbox time at start, after which the clock stands still until "
+        description="Sandbox time at start, after which the clock stays fixed until "
         "moved; without it the clock follows real time.",
     )
 

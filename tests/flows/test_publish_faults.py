@@ -224,7 +224,7 @@ def _publish_with(settings: PublishSettings):
 
 
 def test_activity_gone_from_strava_keeps_playlist(sandbox):
-    # The export holds a ride that was deleted on Strava before the first sync.
+    # The export contains a ride that was deleted on Strava before the first sync.
     gone = _ride().model_copy(update={"id": RIDE_ID + 7})
     _store_history(_listening(20))
     with connect() as con:

@@ -139,7 +139,7 @@ def test_long_retry_after_stops_spotify_for_everyone(sandbox, retry_after, body)
 
 
 def test_revoked_grant_reported_on_every_sync(sandbox):
-    # A rejected grant stops token requests, so later runs must still say why.
+    # A rejected grant stops token requests, so later runs must still report why.
     with connect() as con:
         set_connection_status(
             con, "ana", "spotify", "reconnect_needed", "invalid_grant", BASE
